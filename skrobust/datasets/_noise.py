@@ -24,8 +24,9 @@ from ..utils._sklearn_compat import Interval, StrOptions, validate_params
     },
     prefer_skip_nested_validation=True,
 )
-def make_transition_matrix(n_classes, noise_rate, *, kind="symmetric",
-                           random_state=None):
+def make_transition_matrix(
+    n_classes, noise_rate, *, kind="symmetric", random_state=None
+):
     r"""Build a noise-transition matrix with a given noise rate.
 
     Every row ``i`` keeps :math:`1 - r` on the diagonal (``r`` the noise rate) and

@@ -40,8 +40,15 @@ def _unlabeled_value(values, pos_label, unlabeled_value):
     },
     prefer_skip_nested_validation=True,
 )
-def make_pu_labels(y, label_frequency, *, pos_label=1, propensity=None,
-                   unlabeled_value=None, random_state=None):
+def make_pu_labels(
+    y,
+    label_frequency,
+    *,
+    pos_label=1,
+    propensity=None,
+    unlabeled_value=None,
+    random_state=None,
+):
     r"""Hide labels: keep a random subset of the positives labelled, unlabel the rest.
 
     Under SCAR each positive stays labelled with probability ``label_frequency``;

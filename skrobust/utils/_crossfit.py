@@ -72,8 +72,18 @@ def _route_params(estimator, splitter, params, groups):
     return params, {"groups": groups}
 
 
-def cross_val_predict_proba(estimator, X, y, *, cv=5, groups=None, classes=None,
-                            params=None, n_jobs=None, random_state=None):
+def cross_val_predict_proba(
+    estimator,
+    X,
+    y,
+    *,
+    cv=5,
+    groups=None,
+    classes=None,
+    params=None,
+    n_jobs=None,
+    random_state=None,
+):
     """Out-of-sample class probabilities for every row, by cross-fitting.
 
     Each fold's rows get the probabilities of a clone of ``estimator`` fitted on the

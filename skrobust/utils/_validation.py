@@ -167,8 +167,9 @@ def check_labels(y, classes=None, *, n_classes=None, name="y"):
     return order[pos].astype(np.int64, copy=False), classes
 
 
-def check_pred_proba(pred_proba, *, n_samples=None, n_classes=None, tol=1e-3,
-                     name="pred_proba"):
+def check_pred_proba(
+    pred_proba, *, n_samples=None, n_classes=None, tol=1e-3, name="pred_proba"
+):
     """Validate a matrix of class probabilities, one row per sample.
 
     Parameters
@@ -225,8 +226,7 @@ def check_pred_proba(pred_proba, *, n_samples=None, n_classes=None, tol=1e-3,
         )
     if n_classes is not None and arr.shape[1] != n_classes:
         raise ValueError(
-            f"{name} must have one column per class ({n_classes}); got "
-            f"{arr.shape[1]}."
+            f"{name} must have one column per class ({n_classes}); got {arr.shape[1]}."
         )
     if arr.shape[1] < 2:
         raise ValueError(f"{name} must have at least 2 columns; got {arr.shape[1]}.")
@@ -248,9 +248,15 @@ def check_pred_proba(pred_proba, *, n_samples=None, n_classes=None, tol=1e-3,
     return arr
 
 
-def check_transition_matrix(transition_matrix, *, n_classes=None, tol=1e-6,
-                            require_invertible=False, max_condition_number=1e8,
-                            name="transition_matrix"):
+def check_transition_matrix(
+    transition_matrix,
+    *,
+    n_classes=None,
+    tol=1e-6,
+    require_invertible=False,
+    max_condition_number=1e8,
+    name="transition_matrix",
+):
     r"""Validate a noise-transition matrix :math:`T_{ij} = P(\tilde y = j \mid y = i)`.
 
     Parameters
@@ -314,10 +320,10 @@ def check_transition_matrix(transition_matrix, *, n_classes=None, tol=1e-6,
         )
     _check_finite(T, name)
     if (T < 0).any():
-        where = np.argwhere(T < 0)[:_MAX_SHOWN]
+        where = [tuple(map(int, w)) for w in np.argwhere(T < 0)[:_MAX_SHOWN]]
         raise ValueError(
-            f"{name} must be non-negative; entries {[tuple(map(int, w)) for w in where]}"
-            f" are negative (e.g. {T[tuple(where[0])]:.6g})."
+            f"{name} must be non-negative; entries {where} are negative (e.g. "
+            f"{T[where[0]]:.6g})."
         )
     row_sums = T.sum(axis=1)
     bad = np.flatnonzero(np.abs(row_sums - 1.0) > tol)
@@ -387,9 +393,7 @@ def check_class_prior(class_prior, *, name="class_prior"):
         )
     value = float(value)
     if not (0.0 < value < 1.0):
-        raise ValueError(
-            f"{name} must be in the open interval (0, 1); got {value!r}."
-        )
+        raise ValueError(f"{name} must be in the open interval (0, 1); got {value!r}.")
     return value
 
 
