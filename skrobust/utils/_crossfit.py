@@ -43,8 +43,8 @@ def _resolve_cv(cv, y_codes, classes, random_state):
             k = int(small[0])
             raise ValueError(
                 f"cv={n_splits} needs at least {n_splits} samples per class; class "
-                f"{classes[k]!r} has {int(counts[k])}. Lower cv or remove the class "
-                f"(classes below that size: {_show(classes[small])})."
+                f"{classes[k].item()!r} has {int(counts[k])}. Lower cv or remove the "
+                f"class (classes below that size: {_show(classes[small])})."
             )
         # A fixed integer seed is drawn from random_state so every call with the
         # same random_state yields the same folds, as scikit-learn's splitters do.
@@ -67,7 +67,9 @@ def _route_params(estimator, splitter, params, groups):
                 method_mapping=MethodMapping().add(caller="fit", callee="split"),
             )
         )
-        routed = process_routing(router, "fit", groups=groups, **params)
+        if groups is not None:
+            params = {**params, "groups": groups}
+        routed = process_routing(router, "fit", **params)
         return routed.estimator.fit, routed.splitter.split
     return params, {"groups": groups}
 

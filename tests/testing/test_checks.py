@@ -1,0 +1,107 @@
+"""The invariant checks must pass on good estimators and fail on broken ones."""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from skrobust.testing import (
+    check_bad_input_raises,
+    check_inputs_unchanged,
+    check_label_permutation_equivariance,
+    check_pickle_roundtrip,
+    check_random_state_reproducible,
+)
+
+X, y = make_classification(n_samples=80, n_classes=3, n_informative=4, random_state=0)
+
+
+class _Majority(ClassifierMixin, BaseEstimator):
+    """A correct toy classifier the broken ones below derive from."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.majority_ = self.classes_[np.argmax(counts)]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.majority_)
+
+
+class _MutatesX(_Majority):
+    def fit(self, X, y):
+        X[0, 0] = 123.0
+        return super().fit(X, y)
+
+
+class _Unstable(_Majority):
+    def fit(self, X, y):
+        super().fit(X, y)
+        self.noise_ = np.random.default_rng().normal(size=3)
+        return self
+
+
+class _PicklesBadly(_Majority):
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state["majority_"] = None
+        return state
+
+
+class _OrderSensitive(_Majority):
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+class _Lenient(_Majority):
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.majority_ = self.classes_[0]
+        return self
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_inputs_unchanged,
+        check_pickle_roundtrip,
+        check_random_state_reproducible,
+        check_label_permutation_equivariance,
+        check_bad_input_raises,
+    ],
+)
+@pytest.mark.parametrize(
+    "estimator", [LogisticRegression(), DecisionTreeClassifier(random_state=0)]
+)
+def test_checks_pass_on_sklearn_estimators(check, estimator):
+    check(estimator, X.copy(), y.copy())
+
+
+@pytest.mark.parametrize(
+    "check, estimator, match",
+    [
+        (check_inputs_unchanged, _MutatesX(), "X was modified"),
+        (check_random_state_reproducible, _Unstable(), "noise_ differs"),
+        (check_pickle_roundtrip, _PicklesBadly(), "pickle round trip"),
+        (check_label_permutation_equivariance, _OrderSensitive(), "not equivariant"),
+        (check_bad_input_raises, _Lenient(), "accepted a NaN in X"),
+    ],
+)
+def test_checks_fail_on_broken_estimators(check, estimator, match):
+    with pytest.raises(AssertionError, match=match):
+        check(estimator, X.copy(), y.copy())
+
+
+def test_inputs_unchanged_covers_fit_params():
+    class MutatesWeights(_Majority):
+        def fit(self, X, y, sample_weight=None):
+            sample_weight *= 2
+            return super().fit(X, y)
+
+    with pytest.raises(AssertionError, match="sample_weight was modified"):
+        check_inputs_unchanged(MutatesWeights(), X, y, sample_weight=np.ones(len(y)))

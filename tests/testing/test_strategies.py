@@ -1,0 +1,72 @@
+"""Properties of the hypothesis strategies that ship in skrobust.testing."""
+
+import numpy as np
+import pytest
+from hypothesis import find, given
+from hypothesis import strategies as st
+
+from skrobust.testing.strategies import (
+    bagged_problems,
+    noisy_label_problems,
+    pu_problems,
+    transition_matrices,
+)
+from skrobust.utils import (
+    check_bags,
+    check_pred_proba,
+    check_proportions,
+    check_pu_labels,
+    check_transition_matrix,
+)
+
+
+@given(transition_matrices(max_noise_rate=0.49))
+def test_transition_matrices_are_valid_and_invertible(T):
+    check_transition_matrix(T, require_invertible=True)
+    assert (np.diag(T) > 0.5).all()
+
+
+@given(transition_matrices(n_classes=st.integers(3, 4), kinds=("pair",)))
+def test_transition_matrices_respect_kind(T):
+    K = T.shape[0]
+    assert K in (3, 4)
+    off = T - np.diag(np.diag(T))
+    # Pair noise puts all off-diagonal mass on the next class.
+    expected = np.diag(1 - np.diag(T)) @ np.roll(np.eye(K), 1, 1)
+    np.testing.assert_allclose(off, expected, atol=1e-15)
+
+
+@given(noisy_label_problems(label_type="str"))
+def test_noisy_label_problems_are_consistent(p):
+    n, K = p.pred_proba.shape
+    assert p.X.shape[0] == n == len(p.y) == len(p.y_noisy)
+    assert set(p.classes) == set(np.unique(p.y)), "every class appears"
+    np.testing.assert_array_equal(p.flipped_mask, p.y != p.y_noisy)
+    check_transition_matrix(p.transition_matrix, n_classes=K)
+    check_pred_proba(p.pred_proba, n_samples=n, n_classes=K)
+
+
+@pytest.mark.parametrize("pos_label", [1, 0])
+@given(data=st.data())
+def test_pu_problems_are_well_posed(pos_label, data):
+    p = data.draw(pu_problems(pos_label=pos_label))
+    mask = check_pu_labels(p.s, pos_label=p.pos_label)
+    assert (p.y[mask] == 1).all()
+    assert 0 < p.class_prior < 1
+    assert 0 < p.label_frequency <= 1
+    assert np.isclose(p.label_frequency, mask.sum() / (p.y == 1).sum())
+
+
+@given(bagged_problems())
+def test_bagged_problems_are_valid(p):
+    codes = check_bags(p.bags, n_samples=len(p.y))
+    check_proportions(p.proportions, codes, n_classes=len(p.classes))
+
+
+def test_strategies_shrink_to_small_examples():
+    # Shrinking is what seeding from hypothesis buys: the minimal failing example
+    # of "has more than 2 classes" must be exactly 3 classes.
+    problem = find(noisy_label_problems(), lambda p: len(p.classes) > 2)
+    assert len(problem.classes) == 3
+    T = find(transition_matrices(), lambda T: T.shape[0] > 3)
+    assert T.shape == (4, 4)

@@ -1,0 +1,178 @@
+"""Tests for skrobust.utils.cross_val_predict_proba."""
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit, cross_val_predict
+
+from skrobust.utils import cross_val_predict_proba
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_classification(
+        n_samples=150, n_classes=3, n_informative=4, random_state=0
+    )
+
+
+def test_matches_sklearn_cross_val_predict_with_same_folds(data):
+    X, y = data
+    cv = KFold(5, shuffle=True, random_state=1)
+    ours = cross_val_predict_proba(LogisticRegression(), X, y, cv=cv)
+    theirs = cross_val_predict(
+        LogisticRegression(), X, y, cv=cv, method="predict_proba"
+    )
+    np.testing.assert_allclose(ours, theirs)
+
+
+def test_rows_are_probabilities_and_out_of_sample(data):
+    X, y = data
+    proba = cross_val_predict_proba(LogisticRegression(), X, y, random_state=0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    in_sample = LogisticRegression().fit(X, y).predict_proba(X)
+    # In-sample probabilities of the observed labels are systematically higher.
+    idx = np.arange(len(y))
+    assert in_sample[idx, y].mean() > proba[idx, y].mean()
+
+
+def test_same_random_state_same_output(data):
+    X, y = data
+    a = cross_val_predict_proba(LogisticRegression(), X, y, random_state=3)
+    b = cross_val_predict_proba(LogisticRegression(), X, y, random_state=3)
+    c = cross_val_predict_proba(LogisticRegression(), X, y, random_state=4)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_string_labels_and_class_order(data):
+    X, y = data
+    names = np.array(["cat", "dog", "eel"])[y]
+    order = ["eel", "cat", "dog"]
+    proba = cross_val_predict_proba(
+        LogisticRegression(), X, names, classes=order, random_state=0
+    )
+    default = cross_val_predict_proba(LogisticRegression(), X, names, random_state=0)
+    np.testing.assert_allclose(proba, default[:, [2, 0, 1]])
+
+
+def test_class_missing_from_a_fold_gets_zero_column():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = np.array([0] * 20 + [1] * 18 + [2] * 2)
+    # KFold without shuffling puts both class-2 rows in the last test fold, so the
+    # model trained for that fold never sees class 2.
+    proba = cross_val_predict_proba(DummyClassifier(), X, y, cv=KFold(4))
+    assert proba.shape == (40, 3)
+    np.testing.assert_array_equal(proba[30:, 2], 0.0)
+    assert (proba[:30, 2] > 0).all()
+
+
+def test_int_cv_rejects_class_smaller_than_folds():
+    X = np.zeros((12, 1))
+    y = np.array(["a"] * 5 + ["b"] * 4 + ["c"] * 3)
+    with pytest.raises(
+        ValueError, match="cv=5 needs at least 5 samples per class; class 'b' has 4"
+    ):
+        cross_val_predict_proba(DummyClassifier(), X, y, cv=5)
+
+
+def test_rejects_non_partition_cv(data):
+    X, y = data
+    with pytest.raises(ValueError, match="cv must partition the rows"):
+        cross_val_predict_proba(
+            LogisticRegression(), X, y, cv=ShuffleSplit(3, random_state=0)
+        )
+
+
+def test_rejects_estimator_without_predict_proba(data):
+    X, y = data
+
+    class NoProba(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            return self
+
+    with pytest.raises(TypeError, match="estimator must implement fit and predict"):
+        cross_val_predict_proba(NoProba(), X, y)
+
+
+def test_groups_reach_the_splitter(data):
+    X, y = data
+    groups = np.arange(len(y)) % 5
+    proba = cross_val_predict_proba(
+        DummyClassifier(strategy="prior"), X, y, cv=GroupKFold(5), groups=groups
+    )
+    # With a prior-only model each group's rows get that fold's training class
+    # frequencies: identical within a group.
+    for g in range(5):
+        rows = proba[groups == g]
+        np.testing.assert_allclose(rows, rows[:1].repeat(len(rows), axis=0))
+
+
+class _WeightRecorder(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        self.n_weights_ = None if sample_weight is None else len(sample_weight)
+        self.weight_sum_ = None if sample_weight is None else float(sample_weight.sum())
+        return self
+
+    def predict_proba(self, X):
+        return np.full((len(X), len(self.classes_)), 1 / len(self.classes_))
+
+
+def _fit_weight_sums(X, y, sample_weight, **kwargs):
+    """Fit the recorder through the helper and collect what each fold saw."""
+    seen = []
+
+    class Spy(_WeightRecorder):
+        def fit(self, X, y, sample_weight=None):
+            super().fit(X, y, sample_weight)
+            seen.append((self.n_weights_, self.weight_sum_))
+            return self
+
+    cross_val_predict_proba(
+        Spy(), X, y, cv=KFold(3), params={"sample_weight": sample_weight}, **kwargs
+    )
+    return seen
+
+
+def test_params_are_sliced_per_fold(data):
+    X, y = data
+    w = np.arange(len(y), dtype=float)
+    seen = _fit_weight_sums(X, y, w)
+    expected = [(len(train), w[train].sum()) for train, _ in KFold(3).split(X)]
+    assert seen == expected
+
+
+def test_params_routed_when_routing_enabled(data):
+    X, y = data
+    w = np.ones(len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = LogisticRegression().set_fit_request(sample_weight=True)
+        proba = cross_val_predict_proba(
+            est, X, y, params={"sample_weight": w}, random_state=0
+        )
+        assert proba.shape == (len(y), 3)
+        with pytest.raises(Exception, match="sample_weight"):
+            cross_val_predict_proba(
+                LogisticRegression(), X, y, params={"sample_weight": w}
+            )
+
+
+def test_n_jobs_gives_identical_result(data):
+    X, y = data
+    serial = cross_val_predict_proba(LogisticRegression(), X, y, random_state=0)
+    parallel = cross_val_predict_proba(
+        LogisticRegression(), X, y, random_state=0, n_jobs=2
+    )
+    np.testing.assert_allclose(serial, parallel)
+
+
+def test_estimator_is_not_fitted_in_place(data):
+    X, y = data
+    est = LogisticRegression()
+    cross_val_predict_proba(est, X, y, random_state=0)
+    assert not hasattr(est, "coef_")
