@@ -12,13 +12,13 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..utils._sklearn_compat import Interval, validate_params
-from ..utils._validation import _as_1d, _as_numeric_array, _show
+from ..utils._validation import _as_1d, _as_numeric_array, _show, equal_mask
 
 
 def _unlabeled_value(values, pos_label, unlabeled_value):
     if unlabeled_value is not None:
         return unlabeled_value
-    others = values[values != pos_label]
+    others = values[~equal_mask(values, pos_label)]
     if len(values) == 2 and len(others) == 1:
         return others[0]
     if isinstance(pos_label, str):
@@ -106,8 +106,8 @@ def make_pu_labels(
             f"label_frequency={label_frequency!r} and propensity="
             f"{'None' if propensity is None else 'an array'}."
         )
-    positive = y == pos_label
-    if not isinstance(positive, np.ndarray) or not positive.any():
+    positive = equal_mask(y, pos_label)
+    if not positive.any():
         raise ValueError(
             f"y has no row equal to pos_label={pos_label!r}; values found: "
             f"{_show(np.unique(y))}."

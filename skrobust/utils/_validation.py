@@ -449,8 +449,8 @@ def check_pu_labels(y, *, pos_label=1, name="y"):
             f"positives, one other for unlabelled rows); got {len(values)}: "
             f"{_show(values)}."
         )
-    labeled_mask = y == pos_label
-    if not isinstance(labeled_mask, np.ndarray) or not labeled_mask.any():
+    labeled_mask = equal_mask(y, pos_label)
+    if not labeled_mask.any():
         raise ValueError(
             f"{name} has no labelled positive (value {pos_label!r}); PU learning needs"
             f" at least one. Values found: {_show(values)}; set pos_label to the "
@@ -462,6 +462,18 @@ def check_pu_labels(y, *, pos_label=1, name="y"):
             " PU learning needs unlabelled data."
         )
     return labeled_mask
+
+
+def equal_mask(values, label):
+    """Elementwise ``values == label`` that is all False across str/number types.
+
+    Comparing a string array with a number (or the reverse) returns a scalar and
+    warns in numpy < 2; a label of the other kind simply matches nothing.
+    """
+    text_array = values.dtype.kind in "US"
+    if values.dtype.kind != "O" and text_array != isinstance(label, str):
+        return np.zeros(values.shape, dtype=bool)
+    return np.asarray(values == label, dtype=bool)
 
 
 def _is_index_form(bags):
