@@ -11,11 +11,11 @@ def _build_parser():
     )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser(
-        "demo", help="print a results table on data shipped with scikit-learn"
+        "demo",
+        help="print a results table on data shipped with scikit-learn",
+        add_help=False,
     )
-    demo.add_argument("--quick", action="store_true", help="one seed, fewer rows")
-    demo.add_argument("--output", default=None, help="folder for the CSV/Markdown")
-    demo.add_argument("--seeds", type=int, default=None, help="number of seeds")
+    demo.add_argument("rest", nargs=argparse.REMAINDER, help="demo options (--help)")
     bench = sub.add_parser("benchmark", help="run benchmarks/bench_NAME.py")
     bench.add_argument("name", help="benchmark name, e.g. 'demo' or 'noise_detect'")
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="passed to the script")
@@ -24,6 +24,18 @@ def _build_parser():
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The demo and the benchmark scripts own their options (``--quick``, ...), which
+    # argparse's REMAINDER would reject when they come first, so hand them over
+    # before parsing.
+    if argv[:1] == ["demo"]:
+        from skrobust._bench._demo import main as demo_main
+
+        return demo_main(argv[1:])
+    if argv[:1] == ["benchmark"] and len(argv) > 1 and not argv[1].startswith("-"):
+        from skrobust._bench import run_benchmark_script
+
+        return run_benchmark_script(argv[1], argv[2:])
     args = _build_parser().parse_args(argv)
     if args.command == "versions":
         from skrobust import show_versions
@@ -33,12 +45,7 @@ def main(argv=None):
     if args.command == "demo":
         from skrobust._bench._demo import main as demo_main
 
-        extra = ["--quick"] if args.quick else []
-        if args.output:
-            extra += ["--output", args.output]
-        if args.seeds is not None:
-            extra += ["--seeds", str(args.seeds)]
-        return demo_main(extra)
+        return demo_main(args.rest)
     from skrobust._bench import run_benchmark_script
 
     return run_benchmark_script(args.name, args.rest)

@@ -1,0 +1,176 @@
+"""The command line shared by every benchmark script and the demo.
+
+``python -m skrobust benchmark NAME [args]`` loads ``benchmarks/bench_NAME.py`` and
+calls its ``main(argv)``; each script's ``main`` hands its sections to
+:func:`benchmark_main`, which parses the common options, runs and reports.
+"""
+
+import argparse
+import re
+import runpy
+import sys
+from pathlib import Path
+
+from ._report import report
+from ._run import peer_versions, run_benchmark
+
+
+def _build_parser(prog, description):
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument(
+        "--quick", action="store_true", help="one seed and the script's quick rows"
+    )
+    parser.add_argument(
+        "--seeds", type=int, default=None, help="number of seeds (default 3)"
+    )
+    parser.add_argument(
+        "--output", default=None, help="folder for <name>.md and <name>.csv"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=600.0, help="seconds allowed per run"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="BLAS/OpenMP threads per run; 0 keeps the libraries' defaults",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress lines on stderr"
+    )
+    return parser
+
+
+def benchmark_main(name, sections, argv=None, *, prog=None, description=None):
+    """Parse the common options, run the sections and report.
+
+    Options: ``--quick`` (one seed, and ``sections(quick=True)``), ``--seeds N``
+    (default 3), ``--output DIR``, ``--timeout S`` (per run, default 600),
+    ``--threads N`` (default 1; 0 for the libraries' defaults), ``--quiet``.
+
+    Parameters
+    ----------
+    name : str
+        The benchmark's name, in the title and the output file names.
+    sections : list of Section or callable
+        The sections, or ``sections(quick) -> list of Section`` for scripts whose
+        quick mode also drops rows or shrinks data.
+    argv : list of str, default=None
+        Arguments; ``None`` reads ``sys.argv[1:]``.
+    prog : str, default=None
+        Program name shown in ``--help``.
+    description : str, default=None
+        Shown in ``--help``.
+
+    Returns
+    -------
+    exit_code : int
+        0 once the table is printed; failed runs are rows, not errors.
+    """
+    prog = prog or f"python -m skrobust benchmark {name}"
+    args = _build_parser(prog, description).parse_args(argv)
+    n_seeds = args.seeds if args.seeds is not None else (1 if args.quick else 3)
+    if n_seeds < 1:
+        raise SystemExit(f"{prog}: --seeds must be at least 1; got {n_seeds}.")
+    if callable(sections):
+        sections = sections(args.quick)
+    threads = args.threads or None
+    seeds = list(range(n_seeds))
+    records = run_benchmark(
+        sections,
+        seeds=seeds,
+        timeout=args.timeout,
+        threads=threads,
+        verbose=0 if args.quiet else 1,
+    )
+    report(
+        name,
+        records,
+        seeds=seeds,
+        threads=threads,
+        peers=peer_versions(sections),
+        output=args.output,
+    )
+    return 0
+
+
+def _benchmark_folders():
+    """``./benchmarks``, then the one beside the package in a source checkout."""
+    import skrobust
+
+    folders = [Path.cwd() / "benchmarks"]
+    folders.append(Path(skrobust.__file__).resolve().parents[1] / "benchmarks")
+    return list(dict.fromkeys(folder.resolve() for folder in folders))
+
+
+def available_benchmarks():
+    """Names ``NAME`` of every ``bench_NAME.py`` that can be run.
+
+    Returns
+    -------
+    names : list of str
+        Sorted, from ``./benchmarks`` and the source checkout's ``benchmarks``.
+    """
+    return sorted(
+        {
+            path.stem.removeprefix("bench_")
+            for folder in _benchmark_folders()
+            for path in folder.glob("bench_*.py")
+        }
+    )
+
+
+def find_benchmark_script(name):
+    """Path of ``bench_<name>.py``, or ``None``.
+
+    Parameters
+    ----------
+    name : str
+        Letters, digits and underscores only.
+
+    Returns
+    -------
+    path : Path or None
+        The first match in ``./benchmarks``, then in the source checkout.
+    """
+    if not re.fullmatch(r"\w+", name):
+        return None
+    candidates = (folder / f"bench_{name}.py" for folder in _benchmark_folders())
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def run_benchmark_script(name, argv=None):
+    """Run ``benchmarks/bench_<name>.py``: the code behind ``benchmark NAME``.
+
+    Parameters
+    ----------
+    name : str
+        The benchmark's name (``"demo"`` runs ``bench_demo.py``).
+    argv : list of str, default=None
+        Passed to the script's ``main``.
+
+    Returns
+    -------
+    exit_code : int
+        The script's, or 2 when no script has that name (the message on standard
+        error lists those that exist).
+    """
+    path = find_benchmark_script(name)
+    if path is None:
+        names = ", ".join(available_benchmarks()) or "none"
+        folders = " or ".join(str(f) for f in _benchmark_folders())
+        print(
+            f"python -m skrobust benchmark: no benchmark named {name!r} (looked for "
+            f"bench_{name}.py in {folders}). Available: {names}.",
+            file=sys.stderr,
+        )
+        return 2
+    # A run name other than "__main__" keeps the script's own
+    # `if __name__ == "__main__"` block from firing on load.
+    namespace = runpy.run_path(str(path), run_name=f"bench_{name}")
+    main = namespace.get("main")
+    if not callable(main):
+        print(f"{path} defines no main(argv) function.", file=sys.stderr)
+        return 2
+    code = main(list(argv or []))
+    return 0 if code is None else int(code)
