@@ -17,6 +17,7 @@ PUBLIC_MODULES = [
     "skrobust",
     "skrobust.utils",
     "skrobust.datasets",
+    "skrobust.noise",
     "skrobust.testing",
     "skrobust.testing.strategies",
 ]

@@ -1,0 +1,26 @@
+"""Learning with noisy labels: transition matrices, confident learning, correction.
+
+The functional core finds and ranks label issues (:func:`find_label_issues`,
+:func:`rank_label_issues`, :func:`label_quality_scores`) and estimates how labels
+were corrupted (:func:`compute_confident_joint`, :func:`estimate_transition_matrix`,
+:func:`bootstrap_transition_matrix`, :func:`estimate_clean_class_prior`), all from
+out-of-sample probabilities.
+"""
+
+from ._confident import compute_confident_joint
+from ._issues import find_label_issues, label_quality_scores, rank_label_issues
+from ._transition import (
+    bootstrap_transition_matrix,
+    estimate_clean_class_prior,
+    estimate_transition_matrix,
+)
+
+__all__ = [
+    "bootstrap_transition_matrix",
+    "compute_confident_joint",
+    "estimate_clean_class_prior",
+    "estimate_transition_matrix",
+    "find_label_issues",
+    "label_quality_scores",
+    "rank_label_issues",
+]

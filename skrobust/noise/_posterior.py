@@ -1,0 +1,73 @@
+r"""Clean posteriors from noisy ones, and the probability that a given label is right.
+
+A model fitted on noisy labels estimates :math:`\tilde p(x) = T^\top p(x)`, where
+:math:`p(x)` is the clean posterior and :math:`T_{ij} = P(\tilde y = j \mid y = i)`.
+Recovering :math:`p` by minimising :math:`KL(\tilde p \,\|\, T^\top p)` over the
+simplex has the multiplicative (EM) update
+
+.. math:: p_i \leftarrow p_i \sum_j T_{ij} \tilde p_j / (T^\top p)_j ,
+
+which keeps :math:`p` on the simplex because the rows of :math:`T` sum to 1 and
+never inverts :math:`T` (so a singular or badly estimated :math:`T` is harmless).
+Bayes' rule then gives the probability that the given label :math:`\tilde y` is the
+true one:
+
+.. math:: P(y = \tilde y \mid x, \tilde y) =
+    \frac{p_{\tilde y}(x)\, T_{\tilde y \tilde y}}{(T^\top p(x))_{\tilde y}} .
+
+Unlike the self-confidence :math:`\tilde p_{\tilde y}(x)`, this uses *where* the
+rest of the probability mass lies: under pair noise a row given class ``i + 1``
+whose remaining mass sits on class ``i`` is a likely flip, one whose mass sits on
+``i + 2`` is not.
+"""
+
+import numpy as np
+
+from ._confident import _TINY, _row_blocks
+
+# Starting from the noisy posterior, 20 updates reach the detection quality of a
+# converged solution on the benchmark problems; early stopping also regularises a
+# noisy estimate of T.
+_MAX_ITER = 20
+_TOL = 1e-6
+
+
+def _em_block(noisy, T, max_iter, tol):
+    floor = np.finfo(noisy.dtype).tiny
+    p = noisy.copy()
+    for _ in range(max_iter):
+        mixed = np.maximum(p @ T, floor)
+        updated = p * ((noisy / mixed) @ T.T)
+        updated /= updated.sum(axis=1, keepdims=True)
+        done = np.abs(updated - p).max() < tol
+        p = updated
+        if done:
+            break
+    return p
+
+
+def _recover_clean_posterior(
+    pred_proba, transition_matrix, *, max_iter=_MAX_ITER, tol=_TOL
+):
+    """Clean posterior of every row, by blocks of rows (memory stays linear)."""
+    T = transition_matrix.astype(pred_proba.dtype, copy=False)
+    clean = np.empty_like(pred_proba)
+    for rows in _row_blocks(pred_proba.shape[0]):
+        clean[rows] = _em_block(pred_proba[rows], T, max_iter, tol)
+    return clean
+
+
+def _transition_posterior(
+    pred_proba, y_codes, transition_matrix, *, max_iter=_MAX_ITER, tol=_TOL
+):
+    """P(true label == given label | x, given label), in [0, 1]."""
+    T = transition_matrix.astype(pred_proba.dtype, copy=False)
+    diag = np.diagonal(transition_matrix)
+    scores = np.empty(pred_proba.shape[0])
+    for rows in _row_blocks(pred_proba.shape[0]):
+        clean = _em_block(pred_proba[rows], T, max_iter, tol)
+        given = y_codes[rows]
+        idx = np.arange(given.shape[0])
+        implied = (clean @ T)[idx, given]
+        scores[rows] = clean[idx, given] * diag[given] / np.maximum(implied, _TINY)
+    return np.clip(scores, 0.0, 1.0)
