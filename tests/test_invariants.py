@@ -15,7 +15,7 @@ from skrobust.testing import (
     check_pickle_roundtrip,
     check_random_state_reproducible,
 )
-from skrobust.testing._instances import all_estimator_instances
+from skrobust.testing._instances import all_estimator_instances, invariant_options
 
 CHECKS = [
     check_inputs_unchanged,
@@ -45,4 +45,4 @@ def _data_for(estimator):
 )
 def test_invariant(estimator, check):
     X, y = _data_for(estimator)
-    check(estimator, X, y)
+    check(estimator, X, y, **invariant_options(estimator, check.__name__))

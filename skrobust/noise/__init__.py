@@ -4,10 +4,12 @@ The functional core finds and ranks label issues (:func:`find_label_issues`,
 :func:`rank_label_issues`, :func:`label_quality_scores`) and estimates how labels
 were corrupted (:func:`compute_confident_joint`, :func:`estimate_transition_matrix`,
 :func:`bootstrap_transition_matrix`, :func:`estimate_clean_class_prior`), all from
-out-of-sample probabilities.
+out-of-sample probabilities. :class:`LabelIssueDetector` and
+:class:`ConfidentLearningClassifier` wrap them around any scikit-learn classifier.
 """
 
 from ._confident import compute_confident_joint
+from ._detection import ConfidentLearningClassifier, LabelIssueDetector
 from ._issues import find_label_issues, label_quality_scores, rank_label_issues
 from ._transition import (
     bootstrap_transition_matrix,
@@ -16,6 +18,8 @@ from ._transition import (
 )
 
 __all__ = [
+    "ConfidentLearningClassifier",
+    "LabelIssueDetector",
     "bootstrap_transition_matrix",
     "compute_confident_joint",
     "estimate_clean_class_prior",

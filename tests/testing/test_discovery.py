@@ -70,3 +70,14 @@ def test_estimator_without_table_entry_uses_defaults():
 def test_all_estimator_instances_covers_every_estimator():
     instances = all_estimator_instances()
     assert {type(e) for e in instances} == {cls for _, cls in all_estimators()}
+
+
+def test_invariant_options_give_reasons():
+    from skrobust.testing._instances import INVARIANT_OPTIONS
+
+    names = {name for name, _ in all_estimators()}
+    for name, checks in INVARIANT_OPTIONS.items():
+        assert name in names
+        for check, (kwargs, reason) in checks.items():
+            assert check.startswith("check_") and isinstance(kwargs, dict)
+            assert len(reason.split()) >= 5 and reason.endswith(".")
