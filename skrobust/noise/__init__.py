@@ -11,6 +11,7 @@ out-of-sample probabilities. :class:`LabelIssueDetector` and
 from ._confident import compute_confident_joint
 from ._detection import ConfidentLearningClassifier, LabelIssueDetector
 from ._issues import find_label_issues, label_quality_scores, rank_label_issues
+from ._plotting import LabelIssuesDisplay, TransitionMatrixDisplay
 from ._transition import (
     bootstrap_transition_matrix,
     estimate_clean_class_prior,
@@ -20,6 +21,8 @@ from ._transition import (
 __all__ = [
     "ConfidentLearningClassifier",
     "LabelIssueDetector",
+    "LabelIssuesDisplay",
+    "TransitionMatrixDisplay",
     "bootstrap_transition_matrix",
     "compute_confident_joint",
     "estimate_clean_class_prior",

@@ -165,6 +165,9 @@ def _top_indices(values, count, largest):
         return np.arange(n)
     keyed = -values if largest else values
     cut = np.partition(keyed, count - 1)[count - 1]
+    at_most = keyed <= cut
+    if np.count_nonzero(at_most) == count:
+        return np.flatnonzero(at_most)
     strict = np.flatnonzero(keyed < cut)
     ties = np.flatnonzero(keyed == cut)[: count - strict.shape[0]]
     return np.concatenate([strict, ties])
@@ -185,7 +188,7 @@ def _prune_by_noise_rate(pred_proba, class_rows, prune, min_examples_per_class):
         if rows.shape[0] <= min_examples_per_class or targets.size == 0:
             continue
         # One gather per class, transposed so each candidate class is contiguous.
-        probs = pred_proba[rows].T
+        probs = np.ascontiguousarray(pred_proba[rows].T)
         own = probs[k]
         for j in targets:
             margin = probs[j] - own

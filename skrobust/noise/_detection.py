@@ -135,6 +135,7 @@ class _BaseLabelNoise(MetaEstimatorMixin, BaseEstimator):
         routed = self._route(fit_params)
         proba = self._out_of_sample_proba(X, y, classes, pred_proba, routed)
         log_progress(self.verbose, "out-of-sample probabilities", start_time=start)
+        self.pred_proba_ = proba
         K = len(classes)
         self.confident_joint_, _ = _confident_joint(proba, y_codes, K)
         self.transition_matrix_ = _estimate_transition_matrix(
@@ -241,6 +242,8 @@ class LabelIssueDetector(_BaseLabelNoise):
         True for rows flagged as label issues.
     label_quality_scores_ : ndarray of shape (n_samples,)
         Per-row label quality in [0, 1], higher is cleaner.
+    pred_proba_ : ndarray of shape (n_samples, n_classes)
+        The out-of-sample probabilities everything was computed from.
     transition_matrix_ : ndarray of shape (n_classes, n_classes)
         Estimated :math:`T_{ij} = P(\tilde y = j \mid y = i)`.
     transition_matrix_interval_ : ndarray of shape (2, n_classes, n_classes)
@@ -420,6 +423,8 @@ class ConfidentLearningClassifier(ClassifierMixin, _BaseLabelNoise):
         True for the training rows that were pruned.
     label_quality_scores_ : ndarray of shape (n_samples,)
         Per-row label quality in [0, 1], higher is cleaner.
+    pred_proba_ : ndarray of shape (n_samples, n_classes)
+        The out-of-sample probabilities the issues were found with.
     transition_matrix_ : ndarray of shape (n_classes, n_classes)
         Estimated noise-transition matrix.
     confident_joint_ : ndarray of shape (n_classes, n_classes)
