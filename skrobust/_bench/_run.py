@@ -243,8 +243,10 @@ def run_in_child(func, problem, *, timeout=None, threads=1):
     """
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
+    # Not a daemon: a peer library may start its own worker pool (cleanlab does),
+    # which daemonic processes may not; a timed-out child is killed explicitly.
     process = context.Process(
-        target=_child_main, args=(writer, func, problem, threads), daemon=True
+        target=_child_main, args=(writer, func, problem, threads), daemon=False
     )
     process.start()
     # Closing the parent's copy of the writing end lets recv() see EOF when the
