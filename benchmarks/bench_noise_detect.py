@@ -116,6 +116,7 @@ QUALITY_METHODS = [
     ),
     Method("T: anchor", "skrobust", _ours_t("anchor"), needs_pred_proba=True),
     Method("T: dual_t", "skrobust", _ours_t("dual_t"), needs_pred_proba=True),
+    Method("T: em", "skrobust", _ours_t("em"), needs_pred_proba=True),
     Method(
         "find_label_issues (default)",
         "cleanlab",

@@ -217,7 +217,7 @@ class LabelIssueDetector(_BaseLabelNoise):
         The rule that flags issues; see :func:`find_label_issues`.
     rank_by : str, default="blend"
         The label-quality score; see :func:`label_quality_scores`.
-    transition_method : {"confident_joint", "anchor", "dual_t"}, \
+    transition_method : {"confident_joint", "anchor", "dual_t", "em"}, \
             default="confident_joint"
         The estimator of ``transition_matrix_`` and ``clean_class_prior_``; see
         :func:`estimate_transition_matrix`.
@@ -397,7 +397,7 @@ class ConfidentLearningClassifier(ClassifierMixin, _BaseLabelNoise):
         The rule that flags issues; see :func:`find_label_issues`.
     rank_by : str, default="blend"
         The label-quality score stored in ``label_quality_scores_``.
-    transition_method : {"confident_joint", "anchor", "dual_t"}, \
+    transition_method : {"confident_joint", "anchor", "dual_t", "em"}, \
             default="confident_joint"
         The estimator of ``transition_matrix_``.
     reweight_classes : bool, default=True

@@ -209,7 +209,7 @@ class TransitionMatrixDisplay:
             Out-of-sample probabilities, columns in ``classes`` order.
         classes : array-like of shape (n_classes,), default=None
             The label of each column.
-        method : {"confident_joint", "anchor", "dual_t"}, \
+        method : {"confident_joint", "anchor", "dual_t", "em"}, \
                 default="confident_joint"
             The estimator of T.
         reference_matrix : ndarray of shape (n_classes, n_classes), default=None

@@ -71,3 +71,33 @@ def _transition_posterior(
         implied = (clean @ T)[idx, given]
         scores[rows] = clean[idx, given] * diag[given] / np.maximum(implied, _TINY)
     return np.clip(scores, 0.0, 1.0)
+
+
+def _refine_transition_matrix(pred_proba, y_codes, transition_matrix, *, n_iter):
+    r"""Re-estimate T from the posterior of the true class of every row.
+
+    One round: recover each row's clean posterior :math:`p(x)` under the current
+    T, weigh it by the likelihood of the given label,
+    :math:`q_i(x) \propto p_i(x) T_{i \tilde y}` (the posterior of the true class
+    given both the features and the given label), and count :math:`T_{ij} \propto
+    \sum_{x : \tilde y = j} q_i(x)`. This is the EM of Dawid and Skene's
+    annotator model with one annotator and a per-row prior from the classifier;
+    started from the confident joint, a few rounds remove most of its error.
+    """
+    K = transition_matrix.shape[0]
+    T = transition_matrix
+    for _ in range(n_iter):
+        Tc = T.astype(pred_proba.dtype, copy=False)
+        counts = np.zeros((K, K))
+        for rows in _row_blocks(pred_proba.shape[0]):
+            clean = _em_block(pred_proba[rows], Tc, _MAX_ITER, _TOL)
+            given = y_codes[rows]
+            joint = clean * Tc[:, given].T
+            joint /= np.maximum(joint.sum(axis=1, keepdims=True), _TINY)
+            onehot = np.zeros((given.shape[0], K))
+            onehot[np.arange(given.shape[0]), given] = 1.0
+            counts += joint.T @ onehot
+        sums = counts.sum(axis=1, keepdims=True)
+        # A true class no row is attributed to keeps its previous row.
+        T = np.where(sums > 0, counts / np.maximum(sums, _TINY), T)
+    return T
