@@ -19,6 +19,7 @@ classes, never over rows.
 
 import numpy as np
 from scipy.special import xlogy
+from sklearn.utils.parallel import Parallel, delayed
 
 from ..utils import check_labels, check_pred_proba
 from ..utils._sklearn_compat import validate_params
@@ -180,30 +181,39 @@ def _class_rows(y_codes, n_classes):
     return [order[bounds[k] : bounds[k + 1]] for k in range(n_classes)]
 
 
-def _prune_by_noise_rate(pred_proba, class_rows, prune, min_examples_per_class):
-    mask = np.zeros(pred_proba.shape[0], dtype=bool)
-    for k, rows in enumerate(class_rows):
-        targets = np.flatnonzero(prune[:, k] > 0)
-        targets = targets[targets != k]
-        if rows.shape[0] <= min_examples_per_class or targets.size == 0:
-            continue
-        # One gather per class, transposed so each candidate class is contiguous.
-        probs = np.ascontiguousarray(pred_proba[rows].T)
-        own = probs[k]
-        for j in targets:
-            margin = probs[j] - own
-            mask[rows[_top_indices(margin, int(prune[j, k]), largest=True)]] = True
-    return mask
+def _flag_by_noise_rate(pred_proba, rows, k, prune, min_examples_per_class):
+    """Rows given class ``k`` with the largest margins towards each other class."""
+    targets = np.flatnonzero(prune[:, k] > 0)
+    targets = targets[targets != k]
+    if rows.shape[0] <= min_examples_per_class or targets.size == 0:
+        return rows[:0]
+    # One gather per class, transposed so each candidate class is contiguous.
+    probs = np.ascontiguousarray(pred_proba[rows].T)
+    own = probs[k]
+    picked = [
+        _top_indices(probs[j] - own, int(prune[j, k]), largest=True) for j in targets
+    ]
+    return rows[np.concatenate(picked)]
 
 
-def _prune_by_class(pred_proba, class_rows, prune, min_examples_per_class):
+def _flag_by_class(pred_proba, rows, k, prune, min_examples_per_class):
+    """Rows given class ``k`` least confident in it, as many as counted."""
+    n_issues = rows.shape[0] - int(prune[k, k])
+    if rows.shape[0] <= min_examples_per_class or n_issues < 1:
+        return rows[:0]
+    return rows[_top_indices(pred_proba[rows, k], n_issues, largest=False)]
+
+
+def _flag_per_class(
+    flagger, pred_proba, class_rows, prune, min_examples_per_class, n_jobs
+):
+    """Run ``flagger`` for every class (threads: numpy releases the GIL)."""
+    flagged = Parallel(n_jobs=n_jobs, prefer="threads")(
+        delayed(flagger)(pred_proba, rows, k, prune, min_examples_per_class)
+        for k, rows in enumerate(class_rows)
+    )
     mask = np.zeros(pred_proba.shape[0], dtype=bool)
-    for k, rows in enumerate(class_rows):
-        n_issues = rows.shape[0] - int(prune[k, k])
-        if rows.shape[0] <= min_examples_per_class or n_issues < 1:
-            continue
-        own = pred_proba[rows, k]
-        mask[rows[_top_indices(own, n_issues, largest=False)]] = True
+    mask[np.concatenate(flagged)] = True
     return mask
 
 
@@ -215,6 +225,7 @@ def _find_label_issues(
     filter_by,
     frac_noise=1.0,
     min_examples_per_class=1,
+    n_jobs=None,
 ):
     """Boolean mask of label issues; inputs already validated and encoded."""
     joint, summary = _confident_joint(pred_proba, y_codes, n_classes)
@@ -225,14 +236,11 @@ def _find_label_issues(
     else:
         prune = _prune_matrix(joint, min_examples_per_class, frac_noise)
         class_rows = _class_rows(y_codes, n_classes)
+        args = (pred_proba, class_rows, prune, min_examples_per_class, n_jobs)
         if filter_by in ("prune_by_noise_rate", "both"):
-            mask = _prune_by_noise_rate(
-                pred_proba, class_rows, prune, min_examples_per_class
-            )
+            mask = _flag_per_class(_flag_by_noise_rate, *args)
         if filter_by in ("prune_by_class", "both"):
-            by_class = _prune_by_class(
-                pred_proba, class_rows, prune, min_examples_per_class
-            )
+            by_class = _flag_per_class(_flag_by_class, *args)
             mask = by_class if filter_by == "prune_by_class" else mask & by_class
     # A row whose given label is (within slack) its most probable class is never
     # an issue, whatever the counts said.

@@ -156,6 +156,7 @@ class _BaseLabelNoise(MetaEstimatorMixin, BaseEstimator):
             transition_matrix=T_filter,
             frac_noise=1.0,
             min_examples_per_class=1,
+            n_jobs=self.n_jobs,
         )
         self.label_quality_scores_ = _scores_single(
             proba,

@@ -100,13 +100,14 @@ def _issues_single(
     transition_matrix,
     frac_noise,
     min_examples_per_class,
+    n_jobs=None,
 ):
     method = _resolve_filter(filter_by, y_codes.shape[0], n_classes)
     if method == "transition_posterior":
         T = transition_matrix
         if T is None:
             T = _default_transition_matrix(pred_proba, y_codes, n_classes)
-        return _transition_posterior(pred_proba, y_codes, T) < 0.5
+        return _transition_posterior(pred_proba, y_codes, T, n_jobs=n_jobs) < 0.5
     return _find_label_issues(
         pred_proba,
         y_codes,
@@ -114,6 +115,7 @@ def _issues_single(
         filter_by=method,
         frac_noise=frac_noise,
         min_examples_per_class=min_examples_per_class,
+        n_jobs=n_jobs,
     )
 
 
@@ -163,6 +165,7 @@ def _check_transition_arg(transition_matrix, n_classes, multi_label):
         "transition_matrix": ["array-like", None],
         "frac_noise": [Interval(Real, 0, 1, closed="both")],
         "min_examples_per_class": [Interval(Integral, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -175,6 +178,7 @@ def find_label_issues(
     transition_matrix=None,
     frac_noise=1.0,
     min_examples_per_class=1,
+    n_jobs=None,
 ):
     r"""Flag the rows whose given label is likely wrong.
 
@@ -216,6 +220,11 @@ def find_label_issues(
     min_examples_per_class : int, default=1
         Classes with at most this many rows are never pruned, for the
         ``prune_*`` and ``"both"`` rules.
+    n_jobs : int, default=None
+        Threads for the per-class selections of the ``prune_*`` rules and the
+        row blocks of ``"transition_posterior"`` (joblib; ``None`` means 1 unless
+        in a :func:`joblib.parallel_backend` context). Results do not depend on
+        it.
 
     Returns
     -------
@@ -261,6 +270,7 @@ def find_label_issues(
         "transition_matrix": T,
         "frac_noise": frac_noise,
         "min_examples_per_class": min_examples_per_class,
+        "n_jobs": n_jobs,
     }
     if not multi_label:
         return _issues_single(proba, y_codes, n_classes, **options)

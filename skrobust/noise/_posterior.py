@@ -22,6 +22,7 @@ whose remaining mass sits on class ``i`` is a likely flip, one whose mass sits o
 """
 
 import numpy as np
+from sklearn.utils.parallel import Parallel, delayed
 
 from ._confident import _TINY, _row_blocks
 
@@ -57,19 +58,32 @@ def _recover_clean_posterior(
     return clean
 
 
+def _posterior_block(pred_proba, y_codes, T, diag, rows, max_iter, tol):
+    clean = _em_block(pred_proba[rows], T, max_iter, tol)
+    given = y_codes[rows]
+    idx = np.arange(given.shape[0])
+    implied = (clean @ T)[idx, given]
+    return clean[idx, given] * diag[given] / np.maximum(implied, _TINY)
+
+
 def _transition_posterior(
-    pred_proba, y_codes, transition_matrix, *, max_iter=_MAX_ITER, tol=_TOL
+    pred_proba,
+    y_codes,
+    transition_matrix,
+    *,
+    max_iter=_MAX_ITER,
+    tol=_TOL,
+    n_jobs=None,
 ):
     """P(true label == given label | x, given label), in [0, 1]."""
     T = transition_matrix.astype(pred_proba.dtype, copy=False)
     diag = np.diagonal(transition_matrix)
-    scores = np.empty(pred_proba.shape[0])
-    for rows in _row_blocks(pred_proba.shape[0]):
-        clean = _em_block(pred_proba[rows], T, max_iter, tol)
-        given = y_codes[rows]
-        idx = np.arange(given.shape[0])
-        implied = (clean @ T)[idx, given]
-        scores[rows] = clean[idx, given] * diag[given] / np.maximum(implied, _TINY)
+    # Blocks are independent; threads share the input (BLAS releases the GIL).
+    parts = Parallel(n_jobs=n_jobs, prefer="threads")(
+        delayed(_posterior_block)(pred_proba, y_codes, T, diag, rows, max_iter, tol)
+        for rows in _row_blocks(pred_proba.shape[0])
+    )
+    scores = np.concatenate(parts) if parts else np.empty(0)
     return np.clip(scores, 0.0, 1.0)
 
 
