@@ -151,6 +151,8 @@ def _prune_matrix(joint, min_examples_per_class, frac_noise):
     M[M < 0] = 0
     np.fill_diagonal(M, new_diag)
     reduced = M * frac_noise
+    # Only the off-diagonal mass moves back to the diagonal.
+    np.fill_diagonal(reduced, np.diagonal(M))
     np.fill_diagonal(reduced, np.diagonal(M) + (M - reduced).sum(axis=0))
     return _round_preserving_row_totals(reduced.astype(np.int64))
 

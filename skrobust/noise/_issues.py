@@ -64,7 +64,7 @@ def _validate(y, pred_proba, classes):
             raise ValueError(
                 "pred_proba must hold finite probabilities in [0, 1] per class."
             )
-        return proba, indicator.astype(np.int64), classes, True
+        return proba.astype(np.float64), indicator.astype(np.int64), classes, True
     proba = check_pred_proba(pred_proba)
     y_codes, classes = check_labels(y, classes, n_classes=proba.shape[1])
     _check_same_rows(y_codes, proba)
@@ -140,9 +140,11 @@ def _scores_single(
     self_conf = _label_quality_scores(
         pred_proba, y_codes, n_classes, method="self_confidence"
     )
-    return (
-        _BLEND_WEIGHT * rankdata(posterior) + (1 - _BLEND_WEIGHT) * rankdata(self_conf)
-    ) / n
+    # Rounding first makes posteriors equal in exact arithmetic (saturated at 1,
+    # say) tie in the ranks too, whatever the column order they were computed in.
+    posterior_ranks = rankdata(np.round(posterior, 10))
+    self_conf_ranks = rankdata(np.round(self_conf, 10))
+    return (_BLEND_WEIGHT * posterior_ranks + (1 - _BLEND_WEIGHT) * self_conf_ranks) / n
 
 
 def _check_transition_arg(transition_matrix, n_classes, multi_label):

@@ -34,15 +34,18 @@ _TOL = 1e-6
 
 
 def _em_block(noisy, T, max_iter, tol):
+    # A fixed number of updates for every row: stopping a block when all its rows
+    # converged would make a row's result depend on its neighbours. ``tol`` only
+    # ends the loop once every row has stopped moving, which changes no row.
     floor = np.finfo(noisy.dtype).tiny
     p = noisy.copy()
     for _ in range(max_iter):
         mixed = np.maximum(p @ T, floor)
         updated = p * ((noisy / mixed) @ T.T)
         updated /= updated.sum(axis=1, keepdims=True)
-        done = np.abs(updated - p).max() < tol
+        unchanged = np.array_equal(updated, p)
         p = updated
-        if done:
+        if unchanged:
             break
     return p
 
