@@ -21,7 +21,12 @@ DOCS = ROOT / "docs"
 EXAMPLES = sorted((ROOT / "examples").rglob("plot_*.py"))
 
 # Subpackages whose every public name (``__all__``) must appear in docs/api.
-DOCUMENTED_MODULES = ["skrobust.utils", "skrobust.datasets", "skrobust.testing"]
+DOCUMENTED_MODULES = [
+    "skrobust.utils",
+    "skrobust.datasets",
+    "skrobust.testing",
+    "skrobust.noise",
+]
 # Names in ``__all__`` that are not objects with a reference page.
 UNDOCUMENTED_NAMES = {"__version__"}
 

@@ -218,9 +218,9 @@ class LabelIssueDetector(_BaseLabelNoise):
         The rule that flags issues; see :func:`find_label_issues`.
     rank_by : str, default="blend"
         The label-quality score; see :func:`label_quality_scores`.
-    transition_method : {"confident_joint", "anchor", "dual_t", "em"}, \
-            default="confident_joint"
-        The estimator of ``transition_matrix_`` and ``clean_class_prior_``; see
+    transition_method : str, default="confident_joint"
+        One of ``"confident_joint"``, ``"anchor"``, ``"dual_t"``, ``"em"``: the
+        estimator of ``transition_matrix_`` and ``clean_class_prior_``; see
         :func:`estimate_transition_matrix`.
     interval : bool, default=False
         Also compute ``transition_matrix_interval_`` by bootstrap.
@@ -256,7 +256,7 @@ class LabelIssueDetector(_BaseLabelNoise):
         Estimated :math:`P(y = i)`.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also
@@ -398,9 +398,9 @@ class ConfidentLearningClassifier(ClassifierMixin, _BaseLabelNoise):
         The rule that flags issues; see :func:`find_label_issues`.
     rank_by : str, default="blend"
         The label-quality score stored in ``label_quality_scores_``.
-    transition_method : {"confident_joint", "anchor", "dual_t", "em"}, \
-            default="confident_joint"
-        The estimator of ``transition_matrix_``.
+    transition_method : str, default="confident_joint"
+        One of ``"confident_joint"``, ``"anchor"``, ``"dual_t"``, ``"em"``: the
+        estimator of ``transition_matrix_``.
     reweight_classes : bool, default=True
         Reweight the kept rows per class to undo the pruning imbalance; needs a
         base estimator whose ``fit`` takes ``sample_weight``.
@@ -434,7 +434,7 @@ class ConfidentLearningClassifier(ClassifierMixin, _BaseLabelNoise):
         Estimated clean class prior.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also

@@ -203,8 +203,7 @@ def estimate_transition_matrix(
     classes : array-like of shape (n_classes,), default=None
         The label of each row/column of T; ``None`` means the sorted unique values
         of ``y``.
-    method : {"confident_joint", "anchor", "dual_t", "em"}, \
-            default="confident_joint"
+    method : {"confident_joint", "anchor", "dual_t", "em"}, default="confident_joint"
         - ``"confident_joint"``: normalised columns of the calibrated confident
           joint. Counts rather than probability values, so robust to a badly
           calibrated model; the default.
@@ -302,8 +301,7 @@ def estimate_clean_class_prior(
         order.
     classes : array-like of shape (n_classes,), default=None
         The label of each column; ``None`` means the sorted unique values of ``y``.
-    method : {"confident_joint", "anchor", "dual_t", "em"}, \
-            default="confident_joint"
+    method : {"confident_joint", "anchor", "dual_t", "em"}, default="confident_joint"
         The T estimator (see :func:`estimate_transition_matrix`).
     anchor_quantile : float in [0, 1], default=0.97
         Quantile that picks the anchor points, for ``"anchor"`` and ``"dual_t"``.
@@ -400,8 +398,7 @@ def bootstrap_transition_matrix(
     classes : array-like of shape (n_classes,), default=None
         The label of each row/column of T; ``None`` means the sorted unique values
         of ``y``.
-    method : {"confident_joint", "anchor", "dual_t", "em"}, \
-            default="confident_joint"
+    method : {"confident_joint", "anchor", "dual_t", "em"}, default="confident_joint"
         The T estimator (see :func:`estimate_transition_matrix`).
     anchor_quantile : float in [0, 1], default=0.97
         Quantile that picks the anchor points, for ``"anchor"`` and ``"dual_t"``.
