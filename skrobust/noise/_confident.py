@@ -246,9 +246,15 @@ def _find_label_issues(
             mask = by_class if filter_by == "prune_by_class" else mask & by_class
     # A row whose given label is (within slack) its most probable class is never
     # an issue, whatever the counts said.
+    return mask & ~_agrees_with_argmax(pred_proba, y_codes, summary)
+
+
+def _agrees_with_argmax(pred_proba, y_codes, summary=None):
+    """True where the given label is the row's argmax, within the 1e-6 slack."""
+    if summary is None:
+        summary = _RowSummary(pred_proba, np.full(pred_proba.shape[1], 2.0))
     self_conf = _self_confidence(pred_proba, y_codes)
-    agrees = (summary.argmax == y_codes) | (self_conf + _SLACK > summary.max)
-    return mask & ~agrees
+    return (summary.argmax == y_codes) | (self_conf + _SLACK > summary.max)
 
 
 def _scores_self_confidence(pred_proba, y_codes):

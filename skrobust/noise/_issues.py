@@ -19,6 +19,7 @@ from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ..utils._validation import _as_numeric_array
 from ._confident import (
     _SCORERS,
+    _agrees_with_argmax,
     _check_same_rows,
     _confident_joint,
     _find_label_issues,
@@ -48,7 +49,7 @@ _BLEND_WEIGHT = 0.25
 
 def _validate(y, pred_proba, classes):
     """Return (pred_proba, y_codes, classes, multi_label)."""
-    if np.ndim(y) == 2:
+    if np.ndim(y) == 2 and np.shape(y)[1] > 1:
         indicator = _as_numeric_array(y, "y")
         if not np.isin(indicator, (0, 1)).all():
             raise ValueError(
@@ -107,7 +108,10 @@ def _issues_single(
         T = transition_matrix
         if T is None:
             T = _default_transition_matrix(pred_proba, y_codes, n_classes)
-        return _transition_posterior(pred_proba, y_codes, T, n_jobs=n_jobs) < 0.5
+        flagged = _transition_posterior(pred_proba, y_codes, T, n_jobs=n_jobs) < 0.5
+        # As for the counting rules: a row whose given label is (within slack) its
+        # most probable class is never an issue.
+        return flagged & ~_agrees_with_argmax(pred_proba, y_codes)
     return _find_label_issues(
         pred_proba,
         y_codes,
