@@ -340,7 +340,7 @@ def test_demo_quick_prints_a_table():
     assert result.returncode == 0, result.stderr
     header, rows = _parse_markdown(result.stdout)
     assert header[:5] == ["dataset", "setting", "library", "method", "accuracy"]
-    settings = [row[1] for row in rows]
+    settings = list(dict.fromkeys(row[1] for row in rows))
     assert settings == [
         "no noise",
         "symmetric 20%",
@@ -348,7 +348,13 @@ def test_demo_quick_prints_a_table():
         "pair 20%",
         "pair 40%",
     ]
-    assert all(row[-1] == "ok" for row in rows)
-    # Clean labels beat 40% pair noise by far (0.97 vs 0.59 on seed 0).
-    assert float(rows[0][4]) > float(rows[-1][4]) + 0.2
-    assert "[5/5]" in result.stderr
+    ok = {(row[1], row[2]): float(row[4]) for row in rows if row[-1] == "ok"}
+    baseline = {s: a for (s, lib), a in ok.items() if lib == "scikit-learn"}
+    ours = {s: a for (s, lib), a in ok.items() if lib == "skrobust"}
+    assert len(baseline) == len(ours) == 5, "baseline and skrobust rows all ran"
+    # Clean labels beat 40% pair noise by far (0.97 vs 0.59 on seed 0), and
+    # confident learning recovers part of the loss under pair noise.
+    assert baseline["no noise"] > baseline["pair 40%"] + 0.2
+    assert ours["pair 20%"] > baseline["pair 20%"] + 0.03
+    n_runs = len(rows)
+    assert f"[{n_runs}/{n_runs}]" in result.stderr
