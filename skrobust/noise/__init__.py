@@ -9,6 +9,7 @@ out-of-sample probabilities. :class:`LabelIssueDetector` and
 """
 
 from ._confident import compute_confident_joint
+from ._correction import ImportanceReweightingClassifier, TransitionCorrectedClassifier
 from ._detection import ConfidentLearningClassifier, LabelIssueDetector
 from ._issues import find_label_issues, label_quality_scores, rank_label_issues
 from ._plotting import LabelIssuesDisplay, TransitionMatrixDisplay
@@ -20,8 +21,10 @@ from ._transition import (
 
 __all__ = [
     "ConfidentLearningClassifier",
+    "ImportanceReweightingClassifier",
     "LabelIssueDetector",
     "LabelIssuesDisplay",
+    "TransitionCorrectedClassifier",
     "TransitionMatrixDisplay",
     "bootstrap_transition_matrix",
     "compute_confident_joint",

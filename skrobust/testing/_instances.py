@@ -23,6 +23,8 @@ INSTANCE_PARAMS = {
     # classes of 3 rows, and cross-fitting needs a member of each class per fold.
     "LabelIssueDetector": [{"cv": 3}],
     "ConfidentLearningClassifier": [{"cv": 3}],
+    "TransitionCorrectedClassifier": [{"cv": 3}],
+    "ImportanceReweightingClassifier": [{"cv": 3}],
 }
 
 # Class name -> {check name: reason it is expected to fail}.
@@ -30,14 +32,17 @@ EXPECTED_FAILED_CHECKS = {}
 
 # Class name -> {invariant check name: (keyword arguments, reason)} for skrobust's
 # own checks (tests/test_invariants.py).
+_FOLDS_FOLLOW_CLASS_ORDER = {
+    "check_label_permutation_equivariance": (
+        {"min_agreement": 0.9},
+        "StratifiedKFold assigns rows to folds by class order, so relabelling "
+        "the classes changes the folds and a few out-of-sample probabilities.",
+    ),
+}
 INVARIANT_OPTIONS = {
-    "ConfidentLearningClassifier": {
-        "check_label_permutation_equivariance": (
-            {"min_agreement": 0.9},
-            "StratifiedKFold assigns rows to folds by class order, so relabelling "
-            "the classes changes the folds and a few out-of-sample probabilities.",
-        ),
-    },
+    "ConfidentLearningClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
+    "TransitionCorrectedClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
+    "ImportanceReweightingClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
 }
 
 
