@@ -18,6 +18,7 @@ PUBLIC_MODULES = [
     "skrobust.utils",
     "skrobust.datasets",
     "skrobust.noise",
+    "skrobust.metrics",
     "skrobust.testing",
     "skrobust.testing.strategies",
 ]
