@@ -224,3 +224,45 @@ def test_user_sample_weight_multiplies_importance(digits_split):
     np.testing.assert_allclose(
         model.estimator_.weights_, model.importance_weights_ * user
     )
+
+
+@pytest.mark.parametrize(
+    "estimator_class", [TransitionCorrectedClassifier, ImportanceReweightingClassifier]
+)
+def test_pipeline_and_grid_search(digits_split, estimator_class):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X_train, X_test, y_train, _ = digits_split
+    y_noisy, _ = make_noisy_labels(
+        y_train, make_transition_matrix(10, 0.2), random_state=0
+    )
+    step = estimator_class.__name__.lower()
+    pipe = make_pipeline(
+        StandardScaler(),
+        estimator_class(LogisticRegression(max_iter=500), cv=3, random_state=0),
+    )
+    search = GridSearchCV(
+        pipe, {f"{step}__transition_method": ["confident_joint", "em"]}, cv=3
+    ).fit(X_train[:600], y_noisy[:600])
+    assert search.predict(X_test[:5]).shape == (5,)
+    assert search.best_params_[f"{step}__transition_method"] in {
+        "confident_joint",
+        "em",
+    }
+
+
+def test_sample_weight_routed_with_metadata_routing(digits_split):
+    import sklearn
+
+    X_train, _, y_train, _ = digits_split
+    weights = np.ones(len(y_train))
+    with sklearn.config_context(enable_metadata_routing=True):
+        base = LogisticRegression(max_iter=1000).set_fit_request(sample_weight=True)
+        model = ImportanceReweightingClassifier(base, cv=3, random_state=0)
+        model.fit(X_train, y_train, sample_weight=weights)
+        assert model.score(X_train, y_train) > 0.9
+        unrequested = TransitionCorrectedClassifier(LogisticRegression(), cv=3)
+        with pytest.raises(Exception, match="sample_weight"):
+            unrequested.fit(X_train, y_train, sample_weight=weights)
