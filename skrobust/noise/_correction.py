@@ -18,13 +18,12 @@ from numbers import Real
 import numpy as np
 from sklearn.base import ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ..utils import check_transition_matrix
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ._confident import _TINY, _row_blocks
-from ._detection import _BaseLabelNoise, _estimator_has
+from ._detection import _align_columns, _BaseLabelNoise, _RefitPredictMixin
 from ._posterior import _recover_clean_posterior
 from ._transition import _estimate_transition_matrix
 
@@ -278,16 +277,8 @@ class TransitionCorrectedClassifier(ClassifierMixin, _TransitionMixin, _BaseLabe
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
-def _align_columns(proba, fitted_classes, classes):
-    if len(fitted_classes) == len(classes):
-        return proba
-    aligned = np.zeros((proba.shape[0], len(classes)))
-    aligned[:, np.searchsorted(classes, fitted_classes)] = proba
-    return aligned
-
-
 class ImportanceReweightingClassifier(
-    ClassifierMixin, _TransitionMixin, _BaseLabelNoise
+    ClassifierMixin, _RefitPredictMixin, _TransitionMixin, _BaseLabelNoise
 ):
     r"""Refit a classifier on noisy labels with importance weights.
 
@@ -464,55 +455,12 @@ class ImportanceReweightingClassifier(
         weights = self.importance_weights_
         if user_weights is not None:
             weights = weights * np.asarray(user_weights, dtype=np.float64)
+        weighted_classes = np.unique(y_codes[weights > 0])
+        if weighted_classes.shape[0] < 2:
+            raise ValueError(
+                "The importance weights (times sample_weight) leave rows of a single "
+                f"class with positive weight ({self.classes_[weighted_classes]!r}); "
+                "the refit needs at least 2 classes."
+            )
         self.estimator_ = clone(base).fit(X, y, sample_weight=weights, **routed)
         return self
-
-    def predict(self, X):
-        """Predict class labels with the reweighted base estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels, from ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict(X)
-
-    def predict_proba(self, X):
-        """Class probabilities of the reweighted base estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities in ``classes_`` order.
-        """
-        check_is_fitted(self)
-        proba = np.asarray(self.estimator_.predict_proba(X))
-        return _align_columns(proba, self.estimator_.classes_, self.classes_)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the reweighted base estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            The base estimator's decision values.
-        """
-        check_is_fitted(self)
-        return self.estimator_.decision_function(X)

@@ -376,7 +376,71 @@ class LabelIssueDetector(_BaseLabelNoise):
         return np.argsort(self.label_quality_scores_, kind="stable")
 
 
-class ConfidentLearningClassifier(ClassifierMixin, _BaseLabelNoise):
+def _align_columns(proba, fitted_classes, classes):
+    """Columns of ``proba`` (for ``fitted_classes``) placed in ``classes`` order."""
+    if len(fitted_classes) == len(classes):
+        return proba
+    columns, _ = check_labels(fitted_classes, classes, name="estimator_.classes_")
+    aligned = np.zeros((proba.shape[0], len(classes)), dtype=proba.dtype)
+    aligned[:, columns] = proba
+    return aligned
+
+
+class _RefitPredictMixin:
+    """Prediction methods of a meta-estimator that refits its base as ``estimator_``."""
+
+    def predict(self, X):
+        """Predict class labels with the refit base estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, from ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
+
+    def predict_proba(self, X):
+        """Class probabilities of the refit base estimator, in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities; a class the refit model never saw gets 0.
+        """
+        check_is_fitted(self)
+        proba = np.asarray(self.estimator_.predict_proba(X))
+        return _align_columns(proba, self.estimator_.classes_, self.classes_)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the refit base estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The base estimator's decision values.
+        """
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+
+class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabelNoise):
     """Train a classifier on noisy labels by pruning the likely label issues.
 
     Finds label issues as :class:`LabelIssueDetector` does, then fits a clone of
@@ -577,60 +641,3 @@ class ConfidentLearningClassifier(ClassifierMixin, _BaseLabelNoise):
             _safe_indexing(X, rows), _safe_indexing(y, rows), **final_params
         )
         return self
-
-    def predict(self, X):
-        """Predict class labels with the refit base estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels, from ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict(X)
-
-    def predict_proba(self, X):
-        """Class probabilities of the refit base estimator, in ``classes_`` order.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities; a class the refit model never saw gets 0.
-        """
-        check_is_fitted(self)
-        proba = np.asarray(self.estimator_.predict_proba(X))
-        if len(self.estimator_.classes_) == len(self.classes_):
-            return proba
-        columns, _ = check_labels(
-            self.estimator_.classes_, self.classes_, name="estimator_.classes_"
-        )
-        aligned = np.zeros((proba.shape[0], len(self.classes_)), dtype=proba.dtype)
-        aligned[:, columns] = proba
-        return aligned
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the refit base estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            The base estimator's decision values.
-        """
-        check_is_fitted(self)
-        return self.estimator_.decision_function(X)
