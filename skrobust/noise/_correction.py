@@ -20,12 +20,10 @@ from sklearn.base import ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
-from ..utils import check_transition_matrix
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ._confident import _TINY, _row_blocks
 from ._detection import _align_columns, _BaseLabelNoise, _RefitPredictMixin
 from ._posterior import _recover_clean_posterior
-from ._transition import _estimate_transition_matrix
 
 _CORRECTION_MAX_ITER = 500
 
@@ -61,23 +59,7 @@ def _correct_posterior(pred_proba, transition_matrix, method):
     return out
 
 
-class _TransitionMixin:
-    """Resolve the transition matrix: given, or estimated out of sample."""
-
-    def _resolve_transition(self, proba, y_codes, require_invertible):
-        K = len(self.classes_)
-        if self.transition_matrix is not None:
-            return check_transition_matrix(
-                self.transition_matrix,
-                n_classes=K,
-                require_invertible=require_invertible,
-            )
-        return _estimate_transition_matrix(
-            proba, y_codes, K, method=self.transition_method
-        )
-
-
-class TransitionCorrectedClassifier(ClassifierMixin, _TransitionMixin, _BaseLabelNoise):
+class TransitionCorrectedClassifier(ClassifierMixin, _BaseLabelNoise):
     r"""Correct a classifier's posterior for class-conditional label noise.
 
     The base estimator is fitted on the noisy labels, so it estimates the noisy
@@ -234,9 +216,13 @@ class TransitionCorrectedClassifier(ClassifierMixin, _TransitionMixin, _BaseLabe
         base = self._base_estimator()
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
-        X, y, y_codes, proba, routed = self._detect(X, y, pred_proba, fit_params)
-        self.transition_matrix_ = self._resolve_transition(
-            proba, y_codes, require_invertible=self.method == "projection"
+        X, y, _, _, routed = self._detect(
+            X,
+            y,
+            pred_proba,
+            fit_params,
+            transition_matrix=self.transition_matrix,
+            require_invertible=self.method == "projection",
         )
         self.estimator_ = base if isinstance(base, FrozenEstimator) else clone(base)
         self.estimator_.fit(X, y, **routed)
@@ -278,7 +264,7 @@ class TransitionCorrectedClassifier(ClassifierMixin, _TransitionMixin, _BaseLabe
 
 
 class ImportanceReweightingClassifier(
-    ClassifierMixin, _RefitPredictMixin, _TransitionMixin, _BaseLabelNoise
+    ClassifierMixin, _RefitPredictMixin, _BaseLabelNoise
 ):
     r"""Refit a classifier on noisy labels with importance weights.
 
@@ -442,12 +428,11 @@ class ImportanceReweightingClassifier(
         base = self._check_base()
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
-        X, y, y_codes, proba, routed = self._detect(X, y, pred_proba, fit_params)
+        X, y, y_codes, proba, routed = self._detect(
+            X, y, pred_proba, fit_params, transition_matrix=self.transition_matrix
+        )
         routed = dict(routed)
         user_weights = routed.pop("sample_weight", None)
-        self.transition_matrix_ = self._resolve_transition(
-            proba, y_codes, require_invertible=False
-        )
         clean = _correct_posterior(proba, self.transition_matrix_, "em")
         rows = np.arange(y_codes.shape[0])
         beta = clean[rows, y_codes] / np.maximum(proba[rows, y_codes], _TINY)

@@ -28,7 +28,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
-from ..utils import check_labels, check_pred_proba, cross_val_predict_proba
+from ..utils import (
+    check_labels,
+    check_pred_proba,
+    check_transition_matrix,
+    cross_val_predict_proba,
+)
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -40,12 +45,7 @@ from ..utils._sklearn_compat import (
 from ..utils._verbose import log_progress
 from ._confident import _confident_joint
 from ._issues import _FILTERS, _SCORE_METHODS, _issues_single, _scores_single
-from ._transition import (
-    _ESTIMATORS,
-    _estimate_clean_class_prior,
-    _estimate_transition_matrix,
-    _normalize_rows,
-)
+from ._transition import _ESTIMATORS, _normalize_rows, _transition_and_prior
 
 
 def _default_estimator():
@@ -127,8 +127,20 @@ class _BaseLabelNoise(MetaEstimatorMixin, BaseEstimator):
             random_state=self.random_state,
         )
 
-    def _detect(self, X, y, pred_proba, fit_params):
-        """Fit the noise model; set the detection attributes; return codes."""
+    def _detect(
+        self,
+        X,
+        y,
+        pred_proba,
+        fit_params,
+        transition_matrix=None,
+        require_invertible=False,
+    ):
+        """Fit the noise model; set the detection attributes; return codes.
+
+        A given ``transition_matrix`` is validated and becomes
+        ``transition_matrix_``; otherwise ``transition_method`` estimates it.
+        """
         start = time.perf_counter()
         X, y, y_codes, classes = self._validate_inputs(X, y)
         self.classes_ = classes
@@ -137,12 +149,19 @@ class _BaseLabelNoise(MetaEstimatorMixin, BaseEstimator):
         log_progress(self.verbose, "out-of-sample probabilities", start_time=start)
         self.pred_proba_ = proba
         K = len(classes)
+        if transition_matrix is not None:
+            transition_matrix = check_transition_matrix(
+                transition_matrix,
+                n_classes=K,
+                require_invertible=require_invertible,
+            )
         self.confident_joint_, _ = _confident_joint(proba, y_codes, K)
-        self.transition_matrix_ = _estimate_transition_matrix(
-            proba, y_codes, K, method=self.transition_method
-        )
-        self.clean_class_prior_ = _estimate_clean_class_prior(
-            proba, y_codes, K, method=self.transition_method
+        self.transition_matrix_, self.clean_class_prior_ = _transition_and_prior(
+            proba,
+            y_codes,
+            self.confident_joint_,
+            self.transition_method,
+            transition_matrix,
         )
         # The posterior filter uses the counting estimate of T: it is the most
         # accurate on the benchmark (docs/benchmarks), whatever transition_method

@@ -132,6 +132,27 @@ def _solve_prior(T, noisy_prior, *, max_iter=1000, tol=1e-10):
     return prior
 
 
+def _transition_and_prior(pred_proba, y_codes, joint, method, transition_matrix=None):
+    """T and the clean prior for an estimator, reusing its confident joint.
+
+    A given ``transition_matrix`` is used as is; otherwise ``method`` estimates T,
+    starting from ``joint`` where it can instead of recounting it.
+    """
+    K = joint.shape[0]
+    T_counted = _normalize_rows(joint.T)
+    if transition_matrix is not None:
+        T = transition_matrix
+    elif method == "confident_joint":
+        T = T_counted
+        return T, joint.sum(axis=0) / max(joint.sum(), _TINY)
+    elif method == "em":
+        T = _refine_transition_matrix(pred_proba, y_codes, T_counted, n_iter=5)
+    else:
+        T = _estimate_transition_matrix(pred_proba, y_codes, K, method=method)
+    noisy_prior = np.bincount(y_codes, minlength=K) / y_codes.shape[0]
+    return T, _solve_prior(T, noisy_prior)
+
+
 def _estimate_clean_class_prior(pred_proba, y_codes, n_classes, *, method, **kwargs):
     if method == "confident_joint":
         joint, _ = _confident_joint(pred_proba, y_codes, n_classes)
