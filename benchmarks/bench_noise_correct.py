@@ -24,7 +24,6 @@ Run ``python -m skrobust benchmark noise_correct [--quick] [--output DIR]``.
 import sys
 from dataclasses import replace
 
-import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -33,7 +32,9 @@ from skrobust._bench import (
     Method,
     Section,
     benchmark_main,
+    clean_learning,
     fit_on_corrupted_labels,
+    fit_with_shared_proba,
     score_on_test,
 )
 from skrobust.noise import (
@@ -51,29 +52,6 @@ def _clean_ceiling(problem):
     estimator = problem.clone_estimator()
     estimator.fit(problem.X_train, problem.y_train_clean)
     return score_on_test(problem, estimator)
-
-
-def _ours(estimator_class):
-    def run(problem):
-        model = estimator_class(problem.clone_estimator(), random_state=0)
-        model.fit(
-            problem.X_train,
-            problem.y_train_corrupted,
-            pred_proba=problem.pred_proba(),
-        )
-        return score_on_test(problem, model)
-
-    return run
-
-
-def _clean_learning(problem):
-    from cleanlab.classification import CleanLearning
-
-    model = CleanLearning(problem.clone_estimator(), seed=0)
-    codes = np.searchsorted(problem.classes, problem.y_train_corrupted)
-    model.fit(problem.X_train, codes, pred_probs=problem.pred_proba())
-    y_pred = problem.classes[model.predict(problem.X_test)]
-    return {"accuracy": float(np.mean(y_pred == problem.y_test))}
 
 
 def _bqlearn_shim():
@@ -115,7 +93,7 @@ METHODS = [
     Method(
         "CleanLearning",
         "cleanlab",
-        _clean_learning,
+        clean_learning,
         requires="cleanlab",
         needs_pred_proba=True,
     ),
@@ -135,19 +113,19 @@ METHODS = [
     Method(
         "ConfidentLearningClassifier",
         "skrobust",
-        _ours(ConfidentLearningClassifier),
+        fit_with_shared_proba(ConfidentLearningClassifier),
         needs_pred_proba=True,
     ),
     Method(
         "ImportanceReweightingClassifier",
         "skrobust",
-        _ours(ImportanceReweightingClassifier),
+        fit_with_shared_proba(ImportanceReweightingClassifier),
         needs_pred_proba=True,
     ),
     Method(
         "TransitionCorrectedClassifier",
         "skrobust",
-        _ours(TransitionCorrectedClassifier),
+        fit_with_shared_proba(TransitionCorrectedClassifier),
         needs_pred_proba=True,
     ),
     Method("base on clean labels (ceiling)", "scikit-learn", _clean_ceiling),

@@ -5,10 +5,14 @@ section (noise correction, PU, LLP, robust losses) to :func:`demo_sections`.
 ``benchmarks/bench_demo.py`` runs the same list.
 """
 
-import numpy as np
-
+from ..noise import ConfidentLearningClassifier
 from ._cli import benchmark_main
-from ._problem import LabelNoise, fit_on_corrupted_labels, score_on_test
+from ._problem import (
+    LabelNoise,
+    clean_learning,
+    fit_on_corrupted_labels,
+    fit_with_shared_proba,
+)
 from ._run import Method, Section
 
 # Symmetric noise spreads flips over every class; pair noise sends each class to one
@@ -26,35 +30,10 @@ BASELINE = Method(
 )
 
 
-def _confident_learning(problem):
-    from skrobust.noise import ConfidentLearningClassifier
-
-    # The shared out-of-sample probabilities stand in for cross-fitting, so the
-    # timed part is detection plus the refit.
-    model = ConfidentLearningClassifier(problem.clone_estimator())
-    model.fit(
-        problem.X_train, problem.y_train_corrupted, pred_proba=problem.pred_proba()
-    )
-    return score_on_test(problem, model)
-
-
-def _cleanlab_clean_learning(problem):
-    from cleanlab.classification import CleanLearning
-
-    model = CleanLearning(problem.clone_estimator(), seed=0)
-    model.fit(
-        problem.X_train,
-        np.searchsorted(problem.classes, problem.y_train_corrupted),
-        pred_probs=problem.pred_proba(),
-    )
-    y_pred = problem.classes[model.predict(problem.X_test)]
-    return {"accuracy": float(np.mean(y_pred == problem.y_test))}
-
-
 CLEANLAB = Method(
     "CleanLearning (same probabilities)",
     "cleanlab",
-    _cleanlab_clean_learning,
+    clean_learning,
     requires="cleanlab",
     needs_pred_proba=True,
 )
@@ -62,7 +41,7 @@ CLEANLAB = Method(
 CONFIDENT_LEARNING = Method(
     "ConfidentLearningClassifier (prune, reweight, refit)",
     "skrobust",
-    _confident_learning,
+    fit_with_shared_proba(ConfidentLearningClassifier),
     needs_pred_proba=True,
 )
 

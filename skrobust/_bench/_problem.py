@@ -486,3 +486,50 @@ def fit_on_corrupted_labels(problem):
     estimator = problem.clone_estimator()
     estimator.fit(problem.X_train, problem.y_train_corrupted)
     return score_on_test(problem, estimator)
+
+
+def fit_with_shared_proba(estimator_class):
+    """A method fitting a skrobust noise estimator on the shared probabilities.
+
+    Parameters
+    ----------
+    estimator_class : type
+        A skrobust meta-estimator taking ``estimator`` and ``pred_proba=``.
+
+    Returns
+    -------
+    method : callable
+        ``method(problem) -> {"accuracy": float}``. The problem's out-of-sample
+        probabilities stand in for cross-fitting, so the timed part is the
+        estimator's own work (detection, weighting or correction, and the refit).
+    """
+
+    def run(problem):
+        model = estimator_class(problem.clone_estimator(), random_state=0)
+        model.fit(
+            problem.X_train, problem.y_train_corrupted, pred_proba=problem.pred_proba()
+        )
+        return score_on_test(problem, model)
+
+    return run
+
+
+def clean_learning(problem):
+    """cleanlab's ``CleanLearning`` on the problem's shared probabilities.
+
+    Parameters
+    ----------
+    problem : Problem
+
+    Returns
+    -------
+    metrics : dict
+        ``{"accuracy": float}`` on the clean test labels.
+    """
+    from cleanlab.classification import CleanLearning
+
+    model = CleanLearning(problem.clone_estimator(), seed=0)
+    codes = np.searchsorted(problem.classes, problem.y_train_corrupted)
+    model.fit(problem.X_train, codes, pred_probs=problem.pred_proba())
+    y_pred = problem.classes[model.predict(problem.X_test)]
+    return {"accuracy": float(np.mean(y_pred == problem.y_test))}

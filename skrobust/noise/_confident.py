@@ -364,16 +364,18 @@ def compute_confident_joint(y, pred_proba, *, classes=None, calibrate=True):
     array([[1, 1],
            [0, 2]])
     """
-    proba = check_pred_proba(pred_proba)
-    y_codes, classes = check_labels(y, classes, n_classes=proba.shape[1])
-    _check_same_rows(y_codes, proba)
+    proba, y_codes, _ = _validate_labels_and_proba(y, pred_proba, classes)
     joint, _ = _confident_joint(proba, y_codes, proba.shape[1], calibrate=calibrate)
     return joint
 
 
-def _check_same_rows(y_codes, pred_proba):
-    if y_codes.shape[0] != pred_proba.shape[0]:
+def _validate_labels_and_proba(y, pred_proba, classes):
+    """The public functions' shared check: probabilities, labels, matching rows."""
+    proba = check_pred_proba(pred_proba)
+    y_codes, classes = check_labels(y, classes, n_classes=proba.shape[1])
+    if y_codes.shape[0] != proba.shape[0]:
         raise ValueError(
             f"pred_proba must have one row per label: y has {y_codes.shape[0]} "
-            f"rows, pred_proba {pred_proba.shape[0]}."
+            f"rows, pred_proba {proba.shape[0]}."
         )
+    return proba, y_codes, classes

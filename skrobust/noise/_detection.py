@@ -112,10 +112,7 @@ class _BaseLabelNoise(MetaEstimatorMixin, BaseEstimator):
             # Nothing is refitted: the frozen model's probabilities are taken as
             # out-of-sample (the user vouches it never saw these rows).
             proba = np.asarray(base.predict_proba(X))
-            columns, _ = check_labels(base.classes_, classes, name="estimator.classes_")
-            aligned = np.zeros((n_samples, n_classes), dtype=proba.dtype)
-            aligned[:, columns] = proba
-            return aligned
+            return _align_columns(proba, base.classes_, classes)
         return cross_val_predict_proba(
             base,
             X,
@@ -397,7 +394,7 @@ class LabelIssueDetector(_BaseLabelNoise):
 
 def _align_columns(proba, fitted_classes, classes):
     """Columns of ``proba`` (for ``fitted_classes``) placed in ``classes`` order."""
-    if len(fitted_classes) == len(classes):
+    if np.array_equal(fitted_classes, classes):
         return proba
     columns, _ = check_labels(fitted_classes, classes, name="estimator_.classes_")
     aligned = np.zeros((proba.shape[0], len(classes)), dtype=proba.dtype)

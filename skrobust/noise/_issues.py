@@ -14,19 +14,18 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.stats import rankdata
 
-from ..utils import check_labels, check_pred_proba, check_transition_matrix
+from ..utils import check_transition_matrix
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ..utils._validation import _as_numeric_array
 from ._confident import (
     _SCORERS,
     _agrees_with_argmax,
-    _check_same_rows,
-    _confident_joint,
     _find_label_issues,
     _label_quality_scores,
+    _validate_labels_and_proba,
 )
 from ._posterior import _transition_posterior
-from ._transition import _normalize_rows
+from ._transition import _transition_confident_joint
 
 _FILTERS = {
     "auto",
@@ -67,9 +66,7 @@ def _validate(y, pred_proba, classes):
                 "pred_proba must hold finite probabilities in [0, 1] per class."
             )
         return proba.astype(np.float64), indicator.astype(np.int64), classes, True
-    proba = check_pred_proba(pred_proba)
-    y_codes, classes = check_labels(y, classes, n_classes=proba.shape[1])
-    _check_same_rows(y_codes, proba)
+    proba, y_codes, classes = _validate_labels_and_proba(y, pred_proba, classes)
     return proba, y_codes, classes, False
 
 
@@ -78,11 +75,6 @@ def _one_vs_rest(indicator, proba):
     for k in range(indicator.shape[1]):
         p = proba[:, k]
         yield indicator[:, k], np.column_stack([1.0 - p, p]).astype(proba.dtype)
-
-
-def _default_transition_matrix(pred_proba, y_codes, n_classes):
-    joint, _ = _confident_joint(pred_proba, y_codes, n_classes)
-    return _normalize_rows(joint.T)
 
 
 def _resolve_filter(filter_by, n_samples, n_classes):
@@ -108,7 +100,7 @@ def _issues_single(
     if method == "transition_posterior":
         T = transition_matrix
         if T is None:
-            T = _default_transition_matrix(pred_proba, y_codes, n_classes)
+            T = _transition_confident_joint(pred_proba, y_codes, n_classes)
         flagged = _transition_posterior(pred_proba, y_codes, T, n_jobs=n_jobs) < 0.5
         # As for the counting rules: a row whose given label is (within slack) its
         # most probable class is never an issue.
@@ -137,7 +129,7 @@ def _scores_single(
         )
     T = transition_matrix
     if T is None:
-        T = _default_transition_matrix(pred_proba, y_codes, n_classes)
+        T = _transition_confident_joint(pred_proba, y_codes, n_classes)
     posterior = _transition_posterior(pred_proba, y_codes, T)
     if method == "transition_posterior":
         return posterior

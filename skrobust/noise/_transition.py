@@ -34,9 +34,9 @@ from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 
-from ..utils import check_labels, check_pred_proba
+from ..utils import check_pred_proba
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
-from ._confident import _TINY, _check_same_rows, _confident_joint
+from ._confident import _TINY, _confident_joint, _validate_labels_and_proba
 from ._posterior import _refine_transition_matrix
 
 
@@ -164,13 +164,6 @@ def _estimate_clean_class_prior(pred_proba, y_codes, n_classes, *, method, **kwa
     return _solve_prior(T, noisy_prior)
 
 
-def _validated(y, pred_proba, classes):
-    proba = check_pred_proba(pred_proba)
-    y_codes, classes = check_labels(y, classes, n_classes=proba.shape[1])
-    _check_same_rows(y_codes, proba)
-    return proba, y_codes
-
-
 def _method_options(
     method, anchor_quantile, intermediate_proba, max_iter, n_samples, n_classes
 ):
@@ -288,7 +281,7 @@ def estimate_transition_matrix(
     array([[1.  , 0.  ],
            [0.25, 0.75]])
     """
-    proba, y_codes = _validated(y, pred_proba, classes)
+    proba, y_codes, _ = _validate_labels_and_proba(y, pred_proba, classes)
     n, K = proba.shape
     options = _method_options(
         method, anchor_quantile, intermediate_proba, max_iter, n, K
@@ -355,7 +348,7 @@ def estimate_clean_class_prior(
     >>> estimate_clean_class_prior(y, pred_proba).round(3)
     array([0.333, 0.667])
     """
-    proba, y_codes = _validated(y, pred_proba, classes)
+    proba, y_codes, _ = _validate_labels_and_proba(y, pred_proba, classes)
     n, K = proba.shape
     options = _method_options(
         method, anchor_quantile, intermediate_proba, max_iter, n, K
@@ -472,7 +465,7 @@ def bootstrap_transition_matrix(
     >>> bool((lower <= upper).all()), bool(lower[0, 1] < 0.2 < upper[0, 1])
     (True, True)
     """
-    proba, y_codes = _validated(y, pred_proba, classes)
+    proba, y_codes, _ = _validate_labels_and_proba(y, pred_proba, classes)
     n, K = proba.shape
     options = _method_options(
         method, anchor_quantile, intermediate_proba, max_iter, n, K

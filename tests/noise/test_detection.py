@@ -209,11 +209,9 @@ def test_classifier_keeps_every_class():
     clf = ConfidentLearningClassifier(
         min_examples_per_class=3, cv=3, random_state=0
     ).fit(X, y_bad)
-    kept_of_class_2 = (~clf.label_issue_mask_ & (y_bad == 2)).sum()
     assert clf.label_issue_mask_[y_bad == 2].sum() >= 3, "the test needs flags"
     assert set(clf.estimator_.classes_) == {0, 1, 2}
     assert clf.predict_proba(X).shape == (300, 3)
-    assert kept_of_class_2 <= 5
 
 
 def test_classifier_sample_weight_reaches_final_fit(digits_noisy):
