@@ -9,7 +9,7 @@ noise at 20 % and 40 %), for two base estimators:
   10-class ``make_classification`` set.
 
 Rows: the base on noisy labels, cleanlab's ``CleanLearning``, biquality-learn's
-``IRLNL``, ``LossCorrection`` and ``PluginCorrection``, skrobust's three
+``IRLNL``, ``LossCorrection`` and ``PluginCorrection``, skrobust's four
 estimators, and the base on clean labels (the ceiling). skrobust and cleanlab read
 the same out-of-sample probabilities, computed once per problem by the harness;
 biquality-learn's estimators estimate their noise model themselves (their API takes
@@ -40,6 +40,7 @@ from skrobust._bench import (
 from skrobust.noise import (
     ConfidentLearningClassifier,
     ImportanceReweightingClassifier,
+    IterativeRelabelingClassifier,
     TransitionCorrectedClassifier,
 )
 
@@ -120,6 +121,12 @@ METHODS = [
         "ImportanceReweightingClassifier",
         "skrobust",
         fit_with_shared_proba(ImportanceReweightingClassifier),
+        needs_pred_proba=True,
+    ),
+    Method(
+        "IterativeRelabelingClassifier",
+        "skrobust",
+        fit_with_shared_proba(IterativeRelabelingClassifier),
         needs_pred_proba=True,
     ),
     Method(

@@ -13,6 +13,7 @@ from ._correction import ImportanceReweightingClassifier, TransitionCorrectedCla
 from ._detection import ConfidentLearningClassifier, LabelIssueDetector
 from ._issues import find_label_issues, label_quality_scores, rank_label_issues
 from ._plotting import LabelIssuesDisplay, TransitionMatrixDisplay
+from ._relabel import IterativeRelabelingClassifier
 from ._transition import (
     bootstrap_transition_matrix,
     estimate_clean_class_prior,
@@ -22,6 +23,7 @@ from ._transition import (
 __all__ = [
     "ConfidentLearningClassifier",
     "ImportanceReweightingClassifier",
+    "IterativeRelabelingClassifier",
     "LabelIssueDetector",
     "LabelIssuesDisplay",
     "TransitionCorrectedClassifier",

@@ -25,6 +25,7 @@ INSTANCE_PARAMS = {
     "ConfidentLearningClassifier": [{"cv": 3, "random_state": 0}],
     "TransitionCorrectedClassifier": [{"cv": 3, "random_state": 0}],
     "ImportanceReweightingClassifier": [{"cv": 3, "random_state": 0}],
+    "IterativeRelabelingClassifier": [{"cv": 3, "random_state": 0}],
 }
 
 # Class name -> {check name: reason it is expected to fail}.
@@ -43,6 +44,7 @@ INVARIANT_OPTIONS = {
     "ConfidentLearningClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
     "TransitionCorrectedClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
     "ImportanceReweightingClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
+    "IterativeRelabelingClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
 }
 
 
