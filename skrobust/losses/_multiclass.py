@@ -1643,7 +1643,7 @@ def _focal_loss(logits, target, gamma, alpha, detach_modulator, weight, reductio
                 f"n_classes={n_classes}. Pass one weight per class instead."
             )
         # alpha for class 1, 1 - alpha for class 0 (the paper's alpha_t).
-        loss = loss * (alpha + (1.0 - 2.0 * alpha) * target.to(loss.dtype))
+        loss = loss * ((1.0 - alpha) + (2.0 * alpha - 1.0) * target.to(loss.dtype))
     elif alpha is not None:
         if alpha.shape != (n_classes,):
             raise ValueError(

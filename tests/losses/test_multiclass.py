@@ -614,6 +614,14 @@ def test_values_and_gradients_are_finite_on_extreme_logits(name, dtype):
     assert torch.isfinite(logits.grad).all()
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_focal_loss_gradient_is_finite_when_p_y_rounds_to_one(dtype):
+    # gamma < 1: d/dx x^gamma is infinite at x = 1 - p_y = 0 without the clamp.
+    logits = torch.tensor([[1e4, -1e4, 0.0]], dtype=dtype, requires_grad=True)
+    focal_loss(logits, torch.tensor([0]), gamma=0.5).backward()
+    assert torch.isfinite(logits.grad).all()
+
+
 @pytest.mark.parametrize("name", sorted(set(NAMES) - DETACHED))
 def test_gradcheck_in_float64(name):
     loss = _functional(name)
