@@ -129,6 +129,13 @@ def reduce_loss(loss, reduction, weight=None):
     return loss
 
 
+def upcast_half(x):
+    """Compute half and bfloat16 inputs in float32 (autocast's own rule for losses)."""
+    if x.dtype in (torch.float16, torch.bfloat16):
+        return x.float()
+    return x
+
+
 def probability_floor(dtype):
     """Smallest probability the logs see: the dtype's ``eps``.
 

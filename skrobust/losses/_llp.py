@@ -22,7 +22,7 @@ import math
 import torch
 from torch import nn
 
-from ._common import check_reduction, check_weight
+from ._common import check_reduction, check_weight, upcast_half
 
 BAG_WEIGHTINGS = ("uniform", "size")
 
@@ -202,7 +202,7 @@ def proportion_loss(
     _check_bag_weighting(bag_weighting)
     _check_inputs(logits, bags, proportions)
     check_weight(weight, logits.shape[0])
-    z = logits.float() if logits.dtype in (torch.float16, torch.bfloat16) else logits
+    z = upcast_half(logits)
     n_bags = proportions.shape[0]
     log_p = torch.log_softmax(z, dim=1)
     log_mean, counts, mass = _segment_log_mean(log_p, bags, n_bags, weight)

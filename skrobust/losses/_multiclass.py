@@ -31,6 +31,7 @@ from ._common import (
     check_weight,
     probability_floor,
     reduce_loss,
+    upcast_half,
 )
 
 __all__ = [
@@ -92,9 +93,7 @@ def _prepare(logits, target, weight, reduction):
             "logits must have at least 2 columns, one per class; got "
             f"{logits.shape[1]}."
         )
-    if logits.dtype in (torch.float16, torch.bfloat16):
-        logits = logits.float()
-    return logits, target.long()
+    return upcast_half(logits), target.long()
 
 
 def _log_probs(logits, target):

@@ -47,6 +47,7 @@ from ._common import (
     check_weight,
     probability_floor,
     reduce_loss,
+    upcast_half,
 )
 
 PU_LOSSES = ("sigmoid", "logistic")
@@ -54,13 +55,6 @@ PU_LOSSES = ("sigmoid", "logistic")
 # Smallest temperature of PU-MLC: a constant logit column has a zero standard
 # deviation, and Z / 0 is infinite (METHODS.md B8, pitfalls).
 _MIN_TEMPERATURE = 1e-6
-
-
-def _as_float(x):
-    """Compute half and bfloat16 inputs in float32 (autocast's own rule for losses)."""
-    if x.dtype in (torch.float16, torch.bfloat16):
-        return x.float()
-    return x
 
 
 def _check_loss_name(loss):
@@ -141,7 +135,7 @@ def _pu_parts(scores, s, prior, loss, weight):
     _check_loss_name(loss)
     scores, positive = _check_scores_s(scores, s)
     check_weight(weight, scores.shape[0])
-    z = _as_float(scores)
+    z = upcast_half(scores)
     if isinstance(prior, torch.Tensor):
         prior = prior.to(z)
     loss_pos, loss_neg = _margin_losses(z, loss)
@@ -792,7 +786,7 @@ def pu_mlc_loss(
     _check_multilabel(logits, targets, "logits", "targets")
     n = logits.shape[0]
     check_weight(weight, n)
-    z = _as_float(logits)
+    z = upcast_half(logits)
     eps = probability_floor(z.dtype)
     # The temperature is a statistic of the batch, not a function to
     # differentiate (the authors detach it); detaching first also avoids the
@@ -893,7 +887,7 @@ def pu_mlc_mixup_regularizer(mixed_logits, mixed_targets, *, reduction="mean"):
     """
     check_reduction(reduction)
     _check_multilabel(mixed_logits, mixed_targets, "mixed_logits", "mixed_targets")
-    z = _as_float(mixed_logits)
+    z = upcast_half(mixed_logits)
     eps = probability_floor(z.dtype)
     t = mixed_targets.to(z)
     sq = (torch.log(t + eps) - torch.log(torch.sigmoid(z) + eps)).square()

@@ -50,6 +50,7 @@ from ._common import (
     check_weight,
     probability_floor,
     reduce_loss,
+    upcast_half,
 )
 
 # ALDR-KL constants of the official code (METHODS.md D7): the smoothing added to
@@ -63,13 +64,6 @@ _MIN_LAMBDA = 1e-3
 # ELR's clamp of p (official code): with t_i in the simplex it keeps
 # 1 - <t_i, p> >= 1e-4, so the log stays finite (METHODS.md D8).
 _ELR_CLAMP = 1e-4
-
-
-def _as_float(logits):
-    """Compute half and bfloat16 inputs in float32 (autocast's own rule for losses)."""
-    if logits.dtype in (torch.float16, torch.bfloat16):
-        return logits.float()
-    return logits
 
 
 def _check_index(index, n_rows):
@@ -235,7 +229,7 @@ def ldr_kl_loss(
     check_reduction(reduction)
     check_logits_target(logits, target)
     check_weight(weight, logits.shape[0])
-    z_bar = _softplus_mean_normalise(_as_float(logits))
+    z_bar = _softplus_mean_normalise(upcast_half(logits))
     loss = _kl_dro(_margin_gaps(z_bar, target, margin), lambda_)
     return reduce_loss(loss, reduction, weight)
 
@@ -428,7 +422,7 @@ def aldr_kl_loss(
             "logits must have n_classes >= 2 for ALDR-KL (its temperature update "
             f"divides by log n_classes); got {n_classes}."
         )
-    z = _as_float(logits)
+    z = upcast_half(logits)
     # With a softplus every entry is positive, so the L1 mean is the plain mean.
     z_bar = _softplus_mean_normalise(z) if softplus else _l1_mean_normalise(z)
     log_k = math.log(n_classes)
@@ -641,7 +635,7 @@ def elr_loss(
     check_logits_target(logits, target)
     check_weight(weight, logits.shape[0])
     _check_state(ema_targets, "ema_targets", tuple(logits.shape))
-    z = _as_float(logits)
+    z = upcast_half(logits)
     ce = F.cross_entropy(z, target.long(), reduction="none")
     agreement = (ema_targets.detach().to(z) * _elr_probabilities(z)).sum(dim=1)
     regulariser = torch.log((1 - agreement).clamp_min(probability_floor(z.dtype)))
@@ -748,7 +742,7 @@ class ELRLoss(nn.Module):
             )
         if self.training:
             with torch.no_grad():
-                p = _elr_probabilities(_as_float(logits.detach()))
+                p = _elr_probabilities(upcast_half(logits.detach()))
                 p_hat = (p / p.sum(dim=1, keepdim=True)).to(self.targets.dtype)
                 self.targets[index] = (
                     self.beta * self.targets[index] + (1 - self.beta) * p_hat

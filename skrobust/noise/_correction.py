@@ -385,14 +385,11 @@ class ImportanceReweightingClassifier(
         self.verbose = verbose
 
     def _check_base(self):
-        base = self._base_estimator()
-        if isinstance(base, FrozenEstimator):
-            raise TypeError(
-                "estimator must not be a FrozenEstimator: "
-                "ImportanceReweightingClassifier refits its base with importance "
-                "weights. Use TransitionCorrectedClassifier to correct a frozen "
-                "model's predictions."
-            )
+        base = self._refit_base(
+            "refits its base with importance weights",
+            "Use TransitionCorrectedClassifier to correct a frozen model's "
+            "predictions.",
+        )
         if not has_fit_parameter(base, "sample_weight"):
             raise ValueError(
                 f"estimator {type(base).__name__} does not accept sample_weight, "

@@ -77,6 +77,16 @@ class _BaseLabelNoise(MetaEstimatorMixin, BaseEstimator):
     def _base_estimator(self):
         return _default_estimator() if self.estimator is None else self.estimator
 
+    def _refit_base(self, does, instead):
+        """The base estimator of a meta-estimator that refits it; never frozen."""
+        base = self._base_estimator()
+        if isinstance(base, FrozenEstimator):
+            raise TypeError(
+                f"estimator must not be a FrozenEstimator: {type(self).__name__} "
+                f"{does}. {instead}"
+            )
+        return base
+
     def _validate_inputs(self, X, y):
         X, y = validate_data(
             self,
@@ -402,6 +412,17 @@ def _align_columns(proba, fitted_classes, classes):
     return aligned
 
 
+def _keep_each_class(keep, y_codes, scores, minimum):
+    """Add each class's best-scored rows until it has ``minimum`` kept rows."""
+    keep = keep.copy()
+    for k in np.unique(y_codes):
+        rows = np.flatnonzero(y_codes == k)
+        need = min(rows.shape[0], minimum)
+        if keep[rows].sum() < need:
+            keep[rows[np.argsort(-scores[rows], kind="stable")[:need]]] = True
+    return keep
+
+
 class _RefitPredictMixin:
     """Prediction methods of a meta-estimator that refits its base as ``estimator_``."""
 
@@ -577,13 +598,10 @@ class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabe
         self.verbose = verbose
 
     def _check_base(self, sample_weight):
-        base = self._base_estimator()
-        if isinstance(base, FrozenEstimator):
-            raise TypeError(
-                "estimator must not be a FrozenEstimator: ConfidentLearningClassifier"
-                " refits its base on the rows it keeps. Use LabelIssueDetector to "
-                "find issues with a frozen model."
-            )
+        base = self._refit_base(
+            "refits its base on the rows it keeps",
+            "Use LabelIssueDetector to find issues with a frozen model.",
+        )
         weighted = sample_weight is not None or self.reweight_classes
         if weighted and not has_fit_parameter(base, "sample_weight"):
             raise ValueError(
@@ -595,16 +613,12 @@ class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabe
 
     def _kept_rows(self, y_codes):
         """Rows to refit on: not issues, plus each class's best rows if needed."""
-        keep = ~self.label_issue_mask_
-        for k in range(len(self.classes_)):
-            rows = np.flatnonzero(y_codes == k)
-            need = min(rows.shape[0], self.min_examples_per_class)
-            if keep[rows].sum() < need:
-                best = rows[
-                    np.argsort(-self.label_quality_scores_[rows], kind="stable")[:need]
-                ]
-                keep[best] = True
-        return keep
+        return _keep_each_class(
+            ~self.label_issue_mask_,
+            y_codes,
+            self.label_quality_scores_,
+            self.min_examples_per_class,
+        )
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, pred_proba=None, sample_weight=None, **fit_params):

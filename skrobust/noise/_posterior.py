@@ -111,10 +111,24 @@ def _refine_transition_matrix(pred_proba, y_codes, transition_matrix, *, n_iter)
             given = y_codes[rows]
             joint = clean * Tc[:, given].T
             joint /= np.maximum(joint.sum(axis=1, keepdims=True), _TINY)
-            onehot = np.zeros((given.shape[0], K))
-            onehot[np.arange(given.shape[0]), given] = 1.0
-            counts += joint.T @ onehot
-        sums = counts.sum(axis=1, keepdims=True)
-        # A true class no row is attributed to keeps its previous row.
-        T = np.where(sums > 0, counts / np.maximum(sums, _TINY), T)
+            counts += _posterior_counts(joint, given)
+        T = _normalize_counts(counts, T)
     return T
+
+
+def _posterior_counts(q, y_codes):
+    """counts[k, j]: posterior mass of true class k over the rows given j."""
+    onehot = np.zeros((y_codes.shape[0], q.shape[1]))
+    onehot[np.arange(y_codes.shape[0]), y_codes] = 1.0
+    return q.T @ onehot
+
+
+def _normalize_counts(counts, previous):
+    """Rows of ``counts`` made stochastic; an empty row keeps ``previous``'s."""
+    sums = counts.sum(axis=1, keepdims=True)
+    return np.where(sums > 0, counts / np.maximum(sums, _TINY), previous)
+
+
+def _transition_from_posterior(q, y_codes, previous):
+    """Dawid-Skene M-step: T[k, j] proportional to the mass of true k given j."""
+    return _normalize_counts(_posterior_counts(q, y_codes), previous)

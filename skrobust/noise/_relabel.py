@@ -28,7 +28,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin, clone
-from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_random_state
 
 from ..utils import cross_val_predict_proba
@@ -36,7 +35,8 @@ from ..utils._crossfit import _resolve_cv
 from ..utils._sklearn_compat import Interval, _fit_context
 from ..utils._verbose import log_progress
 from ._confident import _TINY
-from ._detection import _BaseLabelNoise, _RefitPredictMixin
+from ._detection import _BaseLabelNoise, _keep_each_class, _RefitPredictMixin
+from ._posterior import _transition_from_posterior
 
 
 def _true_class_posterior(clean_proba, y_codes, transition_matrix):
@@ -45,30 +45,10 @@ def _true_class_posterior(clean_proba, y_codes, transition_matrix):
     total = q.sum(axis=1, keepdims=True)
     # A row whose model gives its label's plausible true classes no mass keeps a
     # flat posterior rather than a division by zero.
-    flat = np.full_like(q, 1.0 / q.shape[1])
-    return np.where(total > _TINY, q / np.maximum(total, _TINY), flat)
-
-
-def _transition_from_posterior(q, y_codes, previous):
-    """Dawid-Skene M-step: T[k, j] proportional to the mass of true k given j."""
-    K = q.shape[1]
-    onehot = np.zeros((y_codes.shape[0], K))
-    onehot[np.arange(y_codes.shape[0]), y_codes] = 1.0
-    counts = q.T @ onehot
-    sums = counts.sum(axis=1, keepdims=True)
-    # A true class no row is attributed to keeps its previous row of T.
-    return np.where(sums > 0, counts / np.maximum(sums, _TINY), previous)
-
-
-def _keep_each_class(keep, y_codes, scores, minimum):
-    """Add each class's best-scored rows until it has ``minimum`` kept rows."""
-    keep = keep.copy()
-    for k in np.unique(y_codes):
-        rows = np.flatnonzero(y_codes == k)
-        need = min(rows.shape[0], minimum)
-        if keep[rows].sum() < need:
-            keep[rows[np.argsort(-scores[rows], kind="stable")[:need]]] = True
-    return keep
+    empty = total[:, 0] <= _TINY
+    q /= np.where(empty[:, None], 1.0, total)
+    q[empty] = 1.0 / q.shape[1]
+    return q
 
 
 def _keep_classes_present(labels, q, y_codes, minimum):
@@ -260,14 +240,10 @@ class IterativeRelabelingClassifier(
         self.verbose = verbose
 
     def _check_base(self):
-        base = self._base_estimator()
-        if isinstance(base, FrozenEstimator):
-            raise TypeError(
-                "estimator must not be a FrozenEstimator: "
-                "IterativeRelabelingClassifier refits its base every round. Use "
-                "LabelIssueDetector to find issues with a frozen model."
-            )
-        return base
+        return self._refit_base(
+            "refits its base every round",
+            "Use LabelIssueDetector to find issues with a frozen model.",
+        )
 
     def _round_proba(self, base, X, y, y_codes, keep, seed, routed):
         """Out-of-fold probabilities from models trained on the kept rows only."""

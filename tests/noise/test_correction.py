@@ -244,7 +244,10 @@ def test_pipeline_and_grid_search(digits_split, estimator_class):
         estimator_class(LogisticRegression(max_iter=500), cv=3, random_state=0),
     )
     search = GridSearchCV(
-        pipe, {f"{step}__transition_method": ["confident_joint", "em"]}, cv=3
+        pipe,
+        {f"{step}__transition_method": ["confident_joint", "em"]},
+        cv=3,
+        error_score="raise",
     ).fit(X_train[:600], y_noisy[:600])
     assert search.predict(X_test[:5]).shape == (5,)
     assert search.best_params_[f"{step}__transition_method"] in {

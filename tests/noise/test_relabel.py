@@ -231,7 +231,10 @@ def test_pipeline_and_grid_search(digits_split):
         ),
     )
     search = GridSearchCV(
-        pipe, {"iterativerelabelingclassifier__max_iter": [1, 2]}, cv=3
+        pipe,
+        {"iterativerelabelingclassifier__max_iter": [1, 2]},
+        cv=3,
+        error_score="raise",
     ).fit(X_train[:600], y_noisy[:600])
     assert search.predict(X_test[:5]).shape == (5,)
     assert search.best_params_["iterativerelabelingclassifier__max_iter"] in {1, 2}
