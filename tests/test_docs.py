@@ -26,6 +26,8 @@ DOCUMENTED_MODULES = [
     "skrobust.datasets",
     "skrobust.testing",
     "skrobust.noise",
+    "skrobust.pu",
+    "skrobust.metrics",
     "skrobust.losses",
 ]
 # Names in ``__all__`` that are not objects with a reference page.

@@ -1,7 +1,7 @@
 """skrobust's own invariant checks over every public estimator.
 
 The checks live in ``skrobust.testing``; the data is a small multiclass (or, for
-binary-only estimators, binary) problem.
+binary-only and PU estimators, binary) problem.
 """
 
 import numpy as np
@@ -29,6 +29,8 @@ CHECKS = [
 def _data_for(estimator):
     tags = estimator.__sklearn_tags__()
     multiclass = tags.classifier_tags is None or tags.classifier_tags.multi_class
+    # PU estimators (those with a pos_label) take two-valued labels.
+    multiclass = multiclass and "pos_label" not in estimator.get_params()
     X, y = make_classification(
         n_samples=120,
         n_features=5,

@@ -19,6 +19,7 @@ PUBLIC_MODULES = [
     "skrobust.utils",
     "skrobust.datasets",
     "skrobust.noise",
+    "skrobust.pu",
     "skrobust.metrics",
     "skrobust.testing",
     "skrobust.testing.strategies",

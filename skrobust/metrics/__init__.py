@@ -2,7 +2,10 @@
 
 :func:`noise_corrected_accuracy_score` and :func:`noise_corrected_log_loss` estimate
 clean-label metrics from noisy labels; :func:`make_noise_corrected_scorer` turns
-them into scorers for model selection on noisy data.
+them into scorers for model selection on noisy data. On positive-unlabeled labels,
+:func:`lee_liu_score` and the ``pu_*_score`` functions estimate metrics on the true
+classes without any negative label, and :func:`make_pu_scorer` turns them into
+scorers for model selection on ``(X, s)``.
 """
 
 from ._noise import (
@@ -10,9 +13,23 @@ from ._noise import (
     noise_corrected_accuracy_score,
     noise_corrected_log_loss,
 )
+from ._pu import (
+    lee_liu_score,
+    make_pu_scorer,
+    pu_accuracy_score,
+    pu_f1_score,
+    pu_precision_score,
+    pu_recall_score,
+)
 
 __all__ = [
+    "lee_liu_score",
     "make_noise_corrected_scorer",
+    "make_pu_scorer",
     "noise_corrected_accuracy_score",
     "noise_corrected_log_loss",
+    "pu_accuracy_score",
+    "pu_f1_score",
+    "pu_precision_score",
+    "pu_recall_score",
 ]

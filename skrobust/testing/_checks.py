@@ -231,7 +231,7 @@ def check_random_state_reproducible(estimator, X, y, **fit_params):
 
 
 def check_label_permutation_equivariance(
-    estimator, X, y, *, min_agreement=1.0, atol=1e-6, **fit_params
+    estimator, X, y, *, min_agreement=1.0, atol=1e-6, label_param=None, **fit_params
 ):
     """Check that renaming the classes renames the predictions, nothing more.
 
@@ -254,6 +254,9 @@ def check_label_permutation_equivariance(
         estimators whose optimiser is only equivariant up to rounding.
     atol : float, default=1e-6
         Absolute tolerance on the probabilities.
+    label_param : str, default=None
+        A constructor parameter holding a class label (``"pos_label"`` of a PU
+        estimator), renamed along with the classes for the permuted fit.
     **fit_params : dict
         Extra fit arguments (row-aligned, so they need no relabelling).
 
@@ -295,7 +298,11 @@ def check_label_permutation_equivariance(
     mapping = dict(zip(classes, classes[::-1], strict=True))
     y_perm = np.array([mapping[v] for v in classes])[np.searchsorted(classes, y)]
     original = clone(estimator).fit(X, y, **fit_params)
-    permuted = clone(estimator).fit(X, y_perm, **fit_params)
+    permuted = clone(estimator)
+    if label_param is not None:
+        label = estimator.get_params()[label_param]
+        permuted.set_params(**{label_param: mapping[label]})
+    permuted.fit(X, y_perm, **fit_params)
     name = type(estimator).__name__
     pred = np.asarray(original.predict(X))
     expected = np.array([mapping[v] for v in classes])[np.searchsorted(classes, pred)]

@@ -26,10 +26,70 @@ INSTANCE_PARAMS = {
     "TransitionCorrectedClassifier": [{"cv": 3, "random_state": 0}],
     "ImportanceReweightingClassifier": [{"cv": 3, "random_state": 0}],
     "IterativeRelabelingClassifier": [{"cv": 3, "random_state": 0}],
+    "ClassPriorEstimator": [{"cv": 3, "random_state": 0}],
+    "ElkanNotoClassifier": [{"cv": 3, "random_state": 0}],
+    "WeightedElkanNotoClassifier": [{"cv": 3, "random_state": 0}],
+    "UnbiasedPUClassifier": [{"cv": 3, "random_state": 0}],
+    "BaggingPUClassifier": [{"n_estimators": 5, "cv": 3, "random_state": 0}],
 }
 
 # Class name -> {check name: reason it is expected to fail}.
-EXPECTED_FAILED_CHECKS = {}
+_PU_STRING_LABELS = (
+    "PU labels must contain pos_label (1 by default) to mark the labelled "
+    "positives; the check fits on the strings 'one'/'two' without setting it."
+)
+_PU_WEIGHT_FOLDS = (
+    "The estimated prior comes from out-of-sample scores of K folds; repeating a "
+    "row instead of weighting it moves rows between folds and changes the "
+    "estimate. With a given class_prior weights and repeats agree "
+    "(tests/pu/test_classifiers.py)."
+)
+_PU_CLASSIFIER_FAILURES = {
+    "check_classifiers_classes": _PU_STRING_LABELS,
+    "check_sample_weight_equivalence_on_dense_data": _PU_WEIGHT_FOLDS,
+    "check_sample_weight_equivalence_on_sparse_data": _PU_WEIGHT_FOLDS,
+}
+_PU_TARGET = (
+    "y must be PU labels (pos_label on labelled positives, one other value); the "
+    "checks fit an estimator that is not a classifier on a continuous target."
+)
+EXPECTED_FAILED_CHECKS = {
+    "ElkanNotoClassifier": _PU_CLASSIFIER_FAILURES,
+    "WeightedElkanNotoClassifier": _PU_CLASSIFIER_FAILURES,
+    "UnbiasedPUClassifier": _PU_CLASSIFIER_FAILURES,
+    "BaggingPUClassifier": {
+        **_PU_CLASSIFIER_FAILURES,
+        "check_sample_weight_equivalence_on_dense_data": (
+            "Each bagged model draws unlabelled rows at random; a repeated row is "
+            "drawn more often than a weighted one, so the models differ."
+        ),
+        "check_sample_weight_equivalence_on_sparse_data": (
+            "Each bagged model draws unlabelled rows at random; a repeated row is "
+            "drawn more often than a weighted one, so the models differ."
+        ),
+    },
+    "ClassPriorEstimator": dict.fromkeys(
+        (
+            "check_dict_unchanged",
+            "check_dont_overwrite_parameters",
+            "check_dtype_object",
+            "check_estimator_sparse_array",
+            "check_estimator_sparse_matrix",
+            "check_estimator_sparse_tag",
+            "check_estimators_fit_returns_self",
+            "check_estimators_overwrite_params",
+            "check_f_contiguous_array_estimator",
+            "check_fit2d_predict1d",
+            "check_fit_score_takes_y",
+            "check_methods_sample_order_invariance",
+            "check_methods_subset_invariance",
+            "check_n_features_in_after_fitting",
+            "check_positive_only_tag_during_fit",
+            "check_readonly_memmap_input",
+        ),
+        _PU_TARGET,
+    ),
+}
 
 # Class name -> {invariant check name: (keyword arguments, reason)} for skrobust's
 # own checks (tests/test_invariants.py).
@@ -40,7 +100,19 @@ _FOLDS_FOLLOW_CLASS_ORDER = {
         "the classes changes the folds and a few out-of-sample probabilities.",
     ),
 }
+_PU_LABEL_FOLLOWS = {
+    "check_label_permutation_equivariance": (
+        {"label_param": "pos_label", "min_agreement": 0.9},
+        "Renaming the classes renames the labelled-positive value too, so "
+        "pos_label follows; the stratified folds of the prior estimate follow "
+        "class order, which moves a few scores.",
+    ),
+}
 INVARIANT_OPTIONS = {
+    "ElkanNotoClassifier": _PU_LABEL_FOLLOWS,
+    "WeightedElkanNotoClassifier": _PU_LABEL_FOLLOWS,
+    "UnbiasedPUClassifier": _PU_LABEL_FOLLOWS,
+    "BaggingPUClassifier": _PU_LABEL_FOLLOWS,
     "ConfidentLearningClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
     "TransitionCorrectedClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
     "ImportanceReweightingClassifier": _FOLDS_FOLLOW_CLASS_ORDER,

@@ -1,0 +1,1099 @@
+r"""Positive-unlabeled classifiers: meta-estimators over any scikit-learn classifier.
+
+Every classifier here learns :math:`f(x) = P(y = 1 \mid x)` from PU labels
+:math:`s` under SCAR, where :math:`P(s = 1 \mid x) = c\,f(x)`:
+
+- :class:`ElkanNotoClassifier` divides the scores of a classifier of :math:`s` by
+  :math:`c`;
+- :class:`WeightedElkanNotoClassifier` refits the base with every unlabelled row
+  both as a positive (weight :math:`P(y = 1 \mid x, s = 0)`) and as a negative;
+- :class:`UnbiasedPUClassifier` minimises the unbiased PU risk of a symmetric loss,
+  which is a cost-sensitive problem solvable through ``sample_weight``;
+- :class:`BaggingPUClassifier` aggregates classifiers of the labelled rows against
+  random subsets of the unlabelled rows.
+
+They share the prior handling: a given ``class_prior``, or one of the estimators of
+:mod:`skrobust.pu._prior` (``prior_method``), on out-of-sample scores of :math:`s`
+computed once by cross-fitting (or passed as ``pred_proba=``).
+"""
+
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import special
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
+
+from ..utils import check_pu_labels
+from ..utils._sklearn_compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _check_method_params,
+    _fit_context,
+    _routing_enabled,
+    validate_data,
+)
+from ..utils._validation import _show
+from ..utils._verbose import log_progress
+from ._prior import (
+    PRIOR_METHODS,
+    SCORE_METHODS,
+    _cross_fit_scores,
+    _default_estimator,
+    _estimate_prior,
+    _from_class_prior,
+    _positive_scores,
+)
+
+# Scores of s are kept below 1 so the odds g / (1 - g) stay finite.
+_MAX_SCORE = 1.0 - 1e-6
+
+
+class _BasePUClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Validation, prior handling, routing and prediction shared by the family."""
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "class_prior": [Interval(Real, 0, 1, closed="neither"), None],
+        "prior_method": [StrOptions(set(PRIOR_METHODS))],
+        "cv": ["cv_object"],
+        "pos_label": [Integral, float, str, "boolean"],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def _base_estimator(self):
+        base = _default_estimator() if self.estimator is None else self.estimator
+        if isinstance(base, FrozenEstimator):
+            raise TypeError(
+                f"estimator must not be a FrozenEstimator: {type(self).__name__} fits "
+                "its base on the PU labels."
+            )
+        return base
+
+    def _weighted_base(self):
+        base = self._base_estimator()
+        if not has_fit_parameter(base, "sample_weight"):
+            raise ValueError(
+                f"estimator {type(base).__name__} does not accept sample_weight, which "
+                f"{type(self).__name__} needs; use a base estimator whose fit takes "
+                "sample_weight, or ElkanNotoClassifier."
+            )
+        return base
+
+    def _validate_inputs(self, X, y):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=None,
+            ensure_all_finite=False,
+            ensure_min_samples=2,
+        )
+        check_classification_targets(y)
+        values = np.unique(y)
+        if values.shape[0] > 2:
+            raise ValueError(
+                "Only binary classification is supported: PU labels y hold two "
+                f"values (pos_label={self.pos_label!r} and one for unlabelled rows); "
+                f"got {values.shape[0]}: {_show(values)}."
+            )
+        if values.shape[0] == 1:
+            raise ValueError(
+                f"y holds a single class ({values[0]!r}); PU learning needs labelled "
+                f"positives (pos_label={self.pos_label!r}) and unlabelled rows."
+            )
+        labeled = check_pu_labels(y, pos_label=self.pos_label)
+        self.classes_ = np.unique(y)
+        # classes_ is sorted, so pos_label is column 1 exactly when it is the larger
+        # of the two values.
+        self._pos_column = int(self.classes_[1] == y[labeled][0])
+        return X, y, labeled
+
+    def _route(self, fit_params, sample_weight):
+        if sample_weight is not None:
+            fit_params = {**fit_params, "sample_weight": sample_weight}
+        if _routing_enabled():
+            return dict(process_routing(self, "fit", **fit_params).estimator.fit)
+        return fit_params
+
+    def _needs_scores(self):
+        """True when the prior comes from out-of-sample scores of s."""
+        return self.class_prior is None and self.prior_method in SCORE_METHODS
+
+    def _scores(self, X, y, labeled, pred_proba, params, rng):
+        """Out-of-sample P(s = 1 | x): given, or by cross-fitting the base."""
+        if pred_proba is not None:
+            return np.minimum(_positive_scores(pred_proba, labeled, y), _MAX_SCORE)
+        start = time.perf_counter()
+        scores = _cross_fit_scores(
+            self._base_estimator(),
+            X,
+            labeled,
+            cv=self.cv,
+            params=params,
+            n_jobs=self.n_jobs,
+            random_state=rng,
+        )
+        log_progress(self.verbose, "out-of-sample scores of s", start_time=start)
+        return np.minimum(scores, _MAX_SCORE)
+
+    def _settle_prior(self, X, labeled, scores, rng, sample_weight):
+        """Set ``class_prior_`` and ``label_frequency_`` (given or estimated).
+
+        With ``sample_weight`` the labelled fraction is the weighted one, so that
+        a weight of 2 acts as a repeated row.
+        """
+        n = labeled.shape[0]
+        if sample_weight is None:
+            fraction = float(labeled.mean())
+        else:
+            weight = np.asarray(sample_weight, dtype=np.float64)
+            fraction = float(weight[labeled].sum() / weight.sum())
+        if self.class_prior is not None:
+            if self.class_prior < fraction:
+                raise ValueError(
+                    f"class_prior={self.class_prior!r} is below the labelled fraction "
+                    f"{fraction:.4g} of y: under SCAR every labelled row is positive, "
+                    "so the prior is at least that fraction."
+                )
+            estimate = _from_class_prior(self.class_prior, fraction, n)
+        else:
+            estimate = _estimate_prior(
+                self.prior_method,
+                X,
+                labeled,
+                scores,
+                max_samples=1000,
+                random_state=rng,
+            )
+            # Re-pair with the (possibly weighted) labelled fraction.
+            estimate = _from_class_prior(estimate.class_prior, fraction, n)
+        self.class_prior_, self.label_frequency_ = (float(v) for v in estimate)
+        log_progress(
+            self.verbose,
+            f"class prior {self.class_prior_:.4f}, label frequency "
+            f"{self.label_frequency_:.4f}",
+        )
+
+    def _prepare(self, X, y, pred_proba, sample_weight, fit_params, need_scores):
+        """Validate, route, compute scores if needed and settle the prior."""
+        X, y, labeled = self._validate_inputs(X, y)
+        rng = check_random_state(self.random_state)
+        params = self._route(fit_params, sample_weight)
+        scores = None
+        if need_scores or self._needs_scores() or pred_proba is not None:
+            scores = self._scores(X, y, labeled, pred_proba, params, rng)
+        self._settle_prior(X, labeled, scores, rng, params.get("sample_weight"))
+        return X, labeled, scores, params, rng
+
+    def predict_proba(self, X):
+        """Class probabilities :math:`P(y \\mid x)`, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            Rows in [0, 1] summing to 1; the column of ``pos_label`` estimates
+            :math:`P(y = 1 \\mid x)`.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=None,
+            ensure_all_finite=False,
+            reset=False,
+        )
+        positive = np.clip(self._positive_proba(X), 0.0, 1.0)
+        proba = np.empty((positive.shape[0], 2), dtype=np.float64)
+        proba[:, self._pos_column] = positive
+        proba[:, 1 - self._pos_column] = 1.0 - positive
+        return proba
+
+    def predict(self, X):
+        """The most probable true class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Values from ``classes_``: ``pos_label`` for predicted positives.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def get_metadata_routing(self):
+        """Route fit metadata to the base estimator's ``fit``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            Maps this estimator's ``fit`` to the base estimator's ``fit``.
+        """
+        return MetadataRouter(owner=self.__class__.__name__).add(
+            estimator=self._base_estimator(),
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        base = _default_estimator() if self.estimator is None else self.estimator
+        base_tags = base.__sklearn_tags__()
+        tags.input_tags.sparse = base_tags.input_tags.sparse
+        tags.input_tags.allow_nan = base_tags.input_tags.allow_nan
+        tags.classifier_tags.multi_class = False
+        tags.target_tags.required = True
+        return tags
+
+
+def _stacked_fit(estimator, X, rows, labels, weights, params):
+    """Fit ``estimator`` on the rows ``rows`` of ``X`` (repeats allowed)."""
+    params = dict(params)
+    user_weight = params.pop("sample_weight", None)
+    if user_weight is not None:
+        weights = weights * np.asarray(user_weight, dtype=np.float64)[rows]
+    keep = weights > 0
+    # Zero-weight rows are dropped, unless that would leave a single class (every
+    # unlabelled row judged positive), which most bases refuse to fit.
+    if np.unique(labels[keep]).shape[0] == np.unique(labels).shape[0]:
+        rows, labels, weights = rows[keep], labels[keep], weights[keep]
+    params = _check_method_params(X, params=params, indices=rows)
+    estimator.fit(_safe_indexing(X, rows), labels, sample_weight=weights, **params)
+    return estimator
+
+
+def _positive_column(estimator, X):
+    """P(label 1 | x) from an estimator fitted on 0/1 labels."""
+    proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    classes = list(estimator.classes_)
+    if 1 not in classes:
+        return np.zeros(proba.shape[0])
+    return proba[:, classes.index(1)]
+
+
+_COMMON_DOC = """
+    estimator : estimator object, default=None
+        A classifier with ``fit`` and ``predict_proba``; ``None`` means
+        ``LogisticRegression(max_iter=1000)``. It is cloned, never fitted in place."""
+
+
+class ElkanNotoClassifier(_BasePUClassifier):
+    r"""Elkan and Noto's PU classifier: rescale a classifier of the labels.
+
+    Under SCAR, :math:`P(s = 1 \mid x) = c\,P(y = 1 \mid x)`, so a calibrated
+    classifier :math:`g` of the PU labels :math:`s` gives
+    :math:`P(y = 1 \mid x) = g(x) / c` (clipped to 1). The base is fitted once on
+    every row; :math:`c` comes from ``class_prior`` or is estimated.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        A classifier with ``fit`` and ``predict_proba`` whose probabilities are
+        reasonably calibrated; ``None`` means ``LogisticRegression(max_iter=1000)``.
+    class_prior : float in (0, 1), default=None
+        Known :math:`\pi = P(y = 1)` among the training rows; then
+        :math:`c = P(s = 1) / \pi`. ``None`` estimates it with ``prior_method``.
+    prior_method : str, default="dedpul"
+        One of ``"e1"``, ``"e2"``, ``"e3"``, ``"dedpul"`` (from out-of-sample scores
+        of :math:`s`; see :func:`estimate_label_frequency`) or ``"km1"``, ``"km2"``,
+        ``"tice"`` (from the features; see :func:`estimate_class_prior`).
+    cv : int, cross-validation generator or iterable, default=5
+        Folds of the out-of-sample scores; an int gives a shuffled stratified
+        K-fold on the PU labels, so each fold keeps labelled positives.
+    pos_label : int, float, bool or str, default=1
+        The value of ``y`` marking labelled positives.
+    n_jobs : int, default=None
+        Folds fitted in parallel through joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds and the prior estimators.
+    verbose : int, default=0
+        Print progress when positive.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The base fitted on every row to predict :math:`s`.
+    classes_ : ndarray of shape (2,)
+        The two values of ``y``; ``predict`` returns them as the *true* class.
+    class_prior_ : float
+        :math:`\pi`, given or estimated.
+    label_frequency_ : float
+        :math:`c = P(s = 1 \mid y = 1)`.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    WeightedElkanNotoClassifier : Refit with weighted unlabelled rows instead.
+    UnbiasedPUClassifier : Minimise the unbiased PU risk instead.
+
+    Notes
+    -----
+    With ``class_prior`` equal to the labelled fraction (:math:`c = 1`, every
+    positive labelled) this is the base fitted on the labels.
+
+    References
+    ----------
+    .. [1] C. Elkan, K. Noto, "Learning Classifiers from Only Positive and
+       Unlabeled Data", KDD 2008, doi:10.1145/1401890.1401920.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skrobust.datasets import make_pu_labels
+    >>> from skrobust.pu import ElkanNotoClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> s = make_pu_labels(y_train, 0.5, random_state=0)
+    >>> model = ElkanNotoClassifier(random_state=0).fit(X_train, s)
+    >>> print(f"{model.score(X_test, y_test):.2f}")
+    0.9...
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        class_prior=None,
+        prior_method="dedpul",
+        cv=5,
+        pos_label=1,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.class_prior = class_prior
+        self.prior_method = prior_method
+        self.cv = cv
+        self.pos_label = pos_label
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, *, pred_proba=None, sample_weight=None, **fit_params):
+        """Fit the base on the PU labels and settle :math:`c`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            PU labels: ``pos_label`` on labelled positives, one other value on
+            unlabelled rows.
+        pred_proba : array-like of shape (n_samples,) or (n_samples, 2), default=None
+            Precomputed out-of-sample :math:`P(s = 1 \\mid x)`; no cross-fitting
+            runs when given.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights, passed to the base estimator.
+        **fit_params : dict
+            Passed to the base estimator's ``fit`` (routed when metadata routing
+            is enabled).
+
+        Returns
+        -------
+        self : ElkanNotoClassifier
+            The fitted classifier.
+        """
+        X, labeled, _, params, _ = self._prepare(
+            X, y, pred_proba, sample_weight, fit_params, need_scores=False
+        )
+        self.estimator_ = clone(self._base_estimator())
+        self.estimator_.fit(X, labeled.astype(np.int8), **params)
+        return self
+
+    def _positive_proba(self, X):
+        return _positive_column(self.estimator_, X) / self.label_frequency_
+
+
+def _match_prior(proba, prior, weight=None):
+    """Shift the logits of ``proba`` so that their mean is ``prior``.
+
+    EM's posteriors drift towards the labelled fraction when the model is
+    misspecified; pinning their mean to the class prior (as Saerens et al. do for
+    a known test prior) keeps the expected number of positives right.
+    """
+    logits = special.logit(np.clip(proba, 1e-9, 1.0 - 1e-9))
+    weights = None if weight is None else np.asarray(weight, dtype=np.float64)
+    low, high = -50.0, 50.0
+    # Bisection on the shift: the mean is increasing in it. Vectorised over rows,
+    # 60 halvings reach float64 resolution on the shift.
+    for _ in range(60):
+        middle = 0.5 * (low + high)
+        if np.average(special.expit(logits + middle), weights=weights) < prior:
+            low = middle
+        else:
+            high = middle
+    return special.expit(logits + 0.5 * (low + high))
+
+
+class WeightedElkanNotoClassifier(_BasePUClassifier):
+    r"""Elkan and Noto's weighted PU classifier, refined by EM.
+
+    Each unlabelled row is split into a positive with weight
+
+    .. math:: w(x) = P(y = 1 \mid x, s = 0) = \frac{(1 - c) f(x)}{1 - c f(x)}
+
+    and a negative with weight :math:`1 - w(x)`, labelled rows being positives of
+    weight 1, and the base is refitted on these rows. The first :math:`f` is
+    :math:`g / c` from out-of-sample scores :math:`g(x) \approx P(s = 1 \mid x)`,
+    which is Elkan and Noto's weighting; each further iteration recomputes the
+    weights from the refitted model's :math:`f`, an EM algorithm for the SCAR
+    likelihood, with the posteriors' mean pinned to the class prior
+    (``match_prior``). The final base predicts :math:`P(y = 1 \mid x)` directly.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        A classifier whose ``fit`` takes ``sample_weight``; ``None`` means
+        ``LogisticRegression(max_iter=1000)``.
+    class_prior : float in (0, 1), default=None
+        Known :math:`\pi` among the training rows; ``None`` estimates it with
+        ``prior_method``.
+    prior_method : str, default="dedpul"
+        The prior estimator when ``class_prior`` is None; see
+        :class:`ElkanNotoClassifier`.
+    max_iter : int, default=30
+        Refits at most; the weights typically settle within 10 to 15.
+        ``max_iter=1`` with ``match_prior=False`` is Elkan and Noto's single
+        weighted refit.
+    tol : float, default=1e-3
+        Stop when the mean absolute change of the unlabelled rows' weights falls
+        below it.
+    match_prior : bool, default=True
+        Shift the posteriors' logits so that their mean over the training rows
+        is the class prior before computing the weights.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds of the out-of-sample scores.
+    pos_label : int, float, bool or str, default=1
+        The value of ``y`` marking labelled positives.
+    n_jobs : int, default=None
+        Folds fitted in parallel through joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds and the prior estimators.
+    verbose : int, default=0
+        Print progress when positive.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The base refitted on the weighted rows in the last iteration.
+    classes_ : ndarray of shape (2,)
+        The two values of ``y``.
+    class_prior_ : float
+        :math:`\pi`, given or estimated.
+    label_frequency_ : float
+        :math:`c`.
+    unlabeled_weights_ : ndarray of shape (n_samples,)
+        :math:`w(x)` of each training row in the last refit (1 on labelled rows).
+    n_iter_ : int
+        Refits run.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    ElkanNotoClassifier : Rescale the scores without refitting.
+
+    Notes
+    -----
+    With ``class_prior`` equal to the labelled fraction every weight is 0 and this
+    is the base fitted on the labels. A ``ConvergenceWarning`` is raised when
+    ``max_iter > 1`` refits end before the weights settle. A flexible base that
+    interpolates its training rows (a deep tree) reproduces the weights it was
+    given, so the iterations leave it where Elkan and Noto's weights put it.
+
+    References
+    ----------
+    .. [1] C. Elkan, K. Noto, "Learning Classifiers from Only Positive and
+       Unlabeled Data", KDD 2008, doi:10.1145/1401890.1401920.
+    .. [2] G. Ward, T. Hastie, S. Barry, J. Elith, J. R. Leathwick, "Presence-Only
+       Data and the EM Algorithm", Biometrics 65(2):554-563, 2009,
+       doi:10.1111/j.1541-0420.2008.01116.x (EM for positive-unlabeled data with
+       a known prior).
+    .. [3] M. Saerens, P. Latinne, C. Decaestecker, "Adjusting the Outputs of a
+       Classifier to New a Priori Probabilities: A Simple Procedure", Neural
+       Computation 14(1):21-41, 2002 (matching posteriors to a prior).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skrobust.datasets import make_pu_labels
+    >>> from skrobust.pu import WeightedElkanNotoClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> s = make_pu_labels(y_train, 0.5, random_state=0)
+    >>> model = WeightedElkanNotoClassifier(random_state=0).fit(X_train, s)
+    >>> print(f"{model.score(X_test, y_test):.2f}")
+    0.9...
+    """
+
+    _parameter_constraints: dict = {
+        **_BasePUClassifier._parameter_constraints,
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "match_prior": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        class_prior=None,
+        prior_method="dedpul",
+        max_iter=30,
+        tol=1e-3,
+        match_prior=True,
+        cv=5,
+        pos_label=1,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.class_prior = class_prior
+        self.prior_method = prior_method
+        self.max_iter = max_iter
+        self.tol = tol
+        self.match_prior = match_prior
+        self.cv = cv
+        self.pos_label = pos_label
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, *, pred_proba=None, sample_weight=None, **fit_params):
+        """Weight the unlabelled rows and refit the base until the weights settle.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            PU labels: ``pos_label`` on labelled positives.
+        pred_proba : array-like of shape (n_samples,) or (n_samples, 2), default=None
+            Precomputed out-of-sample :math:`P(s = 1 \\mid x)`; no cross-fitting
+            runs when given.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights, multiplied into the PU weights.
+        **fit_params : dict
+            Passed to the base estimator's ``fit`` (routed when metadata routing
+            is enabled), repeated for the duplicated rows.
+
+        Returns
+        -------
+        self : WeightedElkanNotoClassifier
+            The fitted classifier.
+        """
+        base = self._weighted_base()
+        X, labeled, scores, params, _ = self._prepare(
+            X, y, pred_proba, sample_weight, fit_params, need_scores=True
+        )
+        c, prior = self.label_frequency_, self.class_prior_
+        n = labeled.shape[0]
+        unlabeled = np.flatnonzero(~labeled)
+        rows = np.concatenate([np.arange(n), unlabeled])
+        labels = np.concatenate(
+            [np.ones(n, dtype=np.int8), np.zeros(unlabeled.shape[0], dtype=np.int8)]
+        )
+
+        def weights_from(posterior):
+            if self.match_prior and c < 1.0:
+                posterior = _match_prior(posterior, prior, params.get("sample_weight"))
+            odds = (1.0 - c) * posterior / (1.0 - c * posterior)
+            return np.where(labeled, 1.0, np.clip(odds, 0.0, 1.0))
+
+        weights = weights_from(np.minimum(scores / c, 1.0))
+        start = time.perf_counter()
+        for iteration in range(1, self.max_iter + 1):
+            row_weights = np.concatenate([weights, 1.0 - weights[unlabeled]])
+            self.estimator_ = _stacked_fit(
+                clone(base), X, rows, labels, row_weights, params
+            )
+            self.n_iter_ = iteration
+            self.unlabeled_weights_ = weights
+            if self.max_iter == 1:
+                break
+            posterior = np.minimum(_positive_column(self.estimator_, X), _MAX_SCORE)
+            new = weights_from(posterior)
+            change = float(np.abs(new - weights)[unlabeled].mean())
+            weights = new
+            log_progress(
+                self.verbose,
+                f"refit {iteration}: weight change {change:.2e}",
+                level=2,
+                start_time=start,
+            )
+            if change < self.tol:
+                break
+        else:
+            warnings.warn(
+                f"{type(self).__name__} stopped after max_iter={self.max_iter} refits "
+                f"with the weights still moving (mean change above tol={self.tol});"
+                " raise max_iter or tol.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _positive_proba(self, X):
+        return _positive_column(self.estimator_, X)
+
+
+class UnbiasedPUClassifier(_BasePUClassifier):
+    r"""Minimise the unbiased PU risk through ``sample_weight``.
+
+    The risk on the true labels, :math:`\pi E_P[\ell(f, +1)] + (1 - \pi)
+    E_N[\ell(f, -1)]`, rewritten with the labelled (:math:`L`) and unlabelled
+    (:math:`U`) rows of one SCAR sample (du Plessis et al., 2014), is
+
+    .. math:: \pi E_L[\ell(f, +1)] - \pi (1 - c) E_L[\ell(f, -1)]
+              + (1 - \pi c) E_U[\ell(f, -1)].
+
+    For a symmetric loss (:math:`\ell(z, +1) + \ell(z, -1) = 1`, as the 0-1
+    loss) the negative term becomes a positive one, leaving a cost-sensitive
+    problem with non-negative weights: the base is fitted on the PU labels with
+    weight :math:`(2 - c)/c` on labelled rows and 1 on unlabelled rows. Its
+    Bayes-optimal decision is :math:`P(y = 1 \mid x) > 1/2`, and its probability
+    :math:`p_w` maps back to :math:`P(y = 1 \mid x) = p_w / ((2 - c) - 2 (1 - c)
+    p_w)`, clipped to 1.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        A classifier whose ``fit`` takes ``sample_weight``; ``None`` means
+        ``LogisticRegression(max_iter=1000)``.
+    class_prior : float in (0, 1), default=None
+        Known :math:`\pi` among the training rows; ``None`` estimates it with
+        ``prior_method``.
+    prior_method : str, default="dedpul"
+        The prior estimator when ``class_prior`` is None; see
+        :class:`ElkanNotoClassifier`.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds of the out-of-sample scores (score-based prior methods only).
+    pos_label : int, float, bool or str, default=1
+        The value of ``y`` marking labelled positives.
+    n_jobs : int, default=None
+        Folds fitted in parallel through joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds and the prior estimators.
+    verbose : int, default=0
+        Print progress when positive.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The base fitted on the cost-sensitive problem.
+    classes_ : ndarray of shape (2,)
+        The two values of ``y``.
+    class_prior_ : float
+        :math:`\pi`, given or estimated.
+    label_frequency_ : float
+        :math:`c`.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    WeightedElkanNotoClassifier : Weight the unlabelled rows by their posterior.
+    skrobust.losses.UnbiasedPULoss : The uPU risk of any loss, in torch.
+
+    Notes
+    -----
+    With a surrogate loss that is not symmetric (the logistic loss of
+    ``LogisticRegression``) the weighted problem is a classification-calibrated
+    surrogate of the weighted 0-1 risk, not the surrogate's own unbiased risk.
+    With ``class_prior`` equal to the labelled fraction (:math:`c = 1`) both
+    weights are 1 and this is the base fitted on the labels.
+
+    References
+    ----------
+    .. [1] M. C. du Plessis, G. Niu, M. Sugiyama, "Analysis of Learning from
+       Positive and Unlabeled Data", NeurIPS 2014.
+    .. [2] C. Elkan, "The Foundations of Cost-Sensitive Learning", IJCAI 2001
+       (the weights that move a decision threshold).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skrobust.datasets import make_pu_labels
+    >>> from skrobust.pu import UnbiasedPUClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> s = make_pu_labels(y_train, 0.5, random_state=0)
+    >>> model = UnbiasedPUClassifier(class_prior=y_train.mean()).fit(X_train, s)
+    >>> print(f"{model.score(X_test, y_test):.2f}")
+    0.9...
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        class_prior=None,
+        prior_method="dedpul",
+        cv=5,
+        pos_label=1,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.class_prior = class_prior
+        self.prior_method = prior_method
+        self.cv = cv
+        self.pos_label = pos_label
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, *, pred_proba=None, sample_weight=None, **fit_params):
+        """Fit the base on the cost-sensitive form of the unbiased PU risk.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            PU labels: ``pos_label`` on labelled positives.
+        pred_proba : array-like of shape (n_samples,) or (n_samples, 2), default=None
+            Precomputed out-of-sample :math:`P(s = 1 \\mid x)` for a score-based
+            ``prior_method``; no cross-fitting runs when given.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights, multiplied into the risk weights.
+        **fit_params : dict
+            Passed to the base estimator's ``fit`` (routed when metadata routing
+            is enabled).
+
+        Returns
+        -------
+        self : UnbiasedPUClassifier
+            The fitted classifier.
+        """
+        base = self._weighted_base()
+        X, labeled, _, params, _ = self._prepare(
+            X, y, pred_proba, sample_weight, fit_params, need_scores=False
+        )
+        c = self.label_frequency_
+        row_weights = np.where(labeled, (2.0 - c) / c, 1.0)
+        self.estimator_ = _stacked_fit(
+            clone(base),
+            X,
+            np.arange(labeled.shape[0]),
+            labeled.astype(np.int8),
+            row_weights,
+            params,
+        )
+        return self
+
+    def _positive_proba(self, X):
+        c = self.label_frequency_
+        weighted = _positive_column(self.estimator_, X)
+        return weighted / ((2.0 - c) - 2.0 * (1.0 - c) * weighted)
+
+
+def _fit_bag_chunk(base, X, positives, unlabeled, seeds, n_draw, bootstrap, params):
+    """Fit one chunk of bagged models; return them with out-of-bag score sums."""
+    n = X.shape[0]
+    oob_sum = np.zeros(n)
+    oob_count = np.zeros(n, dtype=np.int64)
+    models = []
+    sample_weight = params.get("sample_weight")
+    for seed in seeds:
+        rng = np.random.RandomState(seed)
+        drawn = rng.choice(unlabeled, size=n_draw, replace=bootstrap)
+        rows = np.concatenate([positives, drawn])
+        labels = np.concatenate(
+            [np.ones(positives.shape[0], np.int8), np.zeros(n_draw, np.int8)]
+        )
+        weights = (
+            np.ones(rows.shape[0])
+            if sample_weight is None
+            else np.asarray(sample_weight, dtype=np.float64)[rows]
+        )
+        rest = {k: v for k, v in params.items() if k != "sample_weight"}
+        rest = _check_method_params(X, params=rest, indices=rows)
+        model = clone(base)
+        if "random_state" in model.get_params(deep=False):
+            # Seeded per model, so results do not depend on n_jobs.
+            model.set_params(random_state=int(seed))
+        if sample_weight is None:
+            model.fit(_safe_indexing(X, rows), labels, **rest)
+        else:
+            model.fit(_safe_indexing(X, rows), labels, sample_weight=weights, **rest)
+        out = np.ones(n, dtype=bool)
+        out[drawn] = False
+        out[positives] = False
+        out_rows = np.flatnonzero(out)
+        if out_rows.size:
+            oob_sum[out_rows] += _positive_column(model, _safe_indexing(X, out_rows))
+            oob_count[out_rows] += 1
+        models.append(model)
+    return models, oob_sum, oob_count
+
+
+class BaggingPUClassifier(_BasePUClassifier):
+    r"""Bagging PU classifier: labelled rows against random unlabelled subsets.
+
+    Each of ``n_estimators`` clones of the base learns the labelled rows
+    (positive) against a random draw of unlabelled rows (negative) (Mordelet and
+    Vert, 2014); their scores are averaged. Each such model estimates the density
+    ratio of positives to unlabelled rows, which the class prior turns into a
+    calibrated :math:`P(y = 1 \mid x)`.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        A classifier with ``fit`` and ``predict_proba``; ``None`` means
+        ``LogisticRegression(max_iter=1000)``. Unstable learners (deep trees)
+        gain most from bagging.
+    n_estimators : int, default=50
+        Number of bagged models.
+    max_samples : int, float or None, default=None
+        Unlabelled rows drawn per model: an int, a fraction of the unlabelled
+        rows, or ``None`` for as many as there are labelled rows (balanced
+        problems, as Mordelet and Vert recommend).
+    bootstrap : bool, default=True
+        Draw the unlabelled rows with replacement.
+    class_prior : float in (0, 1), default=None
+        Known :math:`\pi` among the training rows; ``None`` estimates it with
+        ``prior_method``.
+    prior_method : str, default="dedpul"
+        The prior estimator when ``class_prior`` is None; see
+        :class:`ElkanNotoClassifier`.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds of the out-of-sample scores (score-based prior methods only).
+    pos_label : int, float, bool or str, default=1
+        The value of ``y`` marking labelled positives.
+    n_jobs : int, default=None
+        Models (and prior folds) fitted in parallel through joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draws, the folds and the prior estimators; results do not
+        depend on ``n_jobs``.
+    verbose : int, default=0
+        Print progress when positive.
+
+    Attributes
+    ----------
+    estimators_ : list of estimator objects
+        The fitted bagged models.
+    classes_ : ndarray of shape (2,)
+        The two values of ``y``.
+    class_prior_ : float
+        :math:`\pi`, given or estimated.
+    label_frequency_ : float
+        :math:`c`.
+    oob_scores_ : ndarray of shape (n_samples,)
+        Mean out-of-bag score of each unlabelled training row (NaN for labelled
+        rows and rows never out of bag): Mordelet and Vert's transductive output.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    ElkanNotoClassifier : One model of every row instead.
+
+    Notes
+    -----
+    A model trained on :math:`n_L` labelled rows against :math:`K` unlabelled
+    ones outputs :math:`r(x)` with :math:`p_+(x)/p_U(x) = (K/n_L)\,r/(1-r) =
+    \rho(x)`; with :math:`p_L = n_L/N`, the posterior is
+    :math:`P(y = 1 \mid x) = \pi / (p_L + (1 - p_L)/\rho(x))`, which reaches 1
+    where only positives live.
+
+    References
+    ----------
+    .. [1] F. Mordelet, J.-P. Vert, "A bagging SVM to learn from positive and
+       unlabeled examples", Pattern Recognition Letters 37:201-209, 2014,
+       arXiv:1010.0772.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skrobust.datasets import make_pu_labels
+    >>> from skrobust.pu import BaggingPUClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> s = make_pu_labels(y_train, 0.5, random_state=0)
+    >>> model = BaggingPUClassifier(n_estimators=20, random_state=0)
+    >>> print(f"{model.fit(X_train, s).score(X_test, y_test):.2f}")
+    0.9...
+    """
+
+    _parameter_constraints: dict = {
+        **_BasePUClassifier._parameter_constraints,
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "max_samples": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="right"),
+            None,
+        ],
+        "bootstrap": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        n_estimators=50,
+        max_samples=None,
+        bootstrap=True,
+        class_prior=None,
+        prior_method="dedpul",
+        cv=5,
+        pos_label=1,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.bootstrap = bootstrap
+        self.class_prior = class_prior
+        self.prior_method = prior_method
+        self.cv = cv
+        self.pos_label = pos_label
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _n_draw(self, n_labeled, n_unlabeled):
+        if self.max_samples is None:
+            n_draw = n_labeled
+        elif isinstance(self.max_samples, Integral):
+            n_draw = int(self.max_samples)
+        else:
+            n_draw = max(1, int(round(self.max_samples * n_unlabeled)))
+        if not self.bootstrap and n_draw > n_unlabeled:
+            if self.max_samples is None:
+                return n_unlabeled
+            raise ValueError(
+                f"max_samples={self.max_samples!r} asks for {n_draw} unlabelled rows "
+                f"without replacement, but y has {n_unlabeled}; lower max_samples or "
+                "set bootstrap=True."
+            )
+        return n_draw
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, *, pred_proba=None, sample_weight=None, **fit_params):
+        """Fit the bagged models and settle the class prior.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            PU labels: ``pos_label`` on labelled positives.
+        pred_proba : array-like of shape (n_samples,) or (n_samples, 2), default=None
+            Precomputed out-of-sample :math:`P(s = 1 \\mid x)` for a score-based
+            ``prior_method``; no cross-fitting runs when given.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights, passed to every bagged model.
+        **fit_params : dict
+            Passed to the base estimator's ``fit`` (routed when metadata routing
+            is enabled), sliced to each model's rows.
+
+        Returns
+        -------
+        self : BaggingPUClassifier
+            The fitted classifier.
+        """
+        base = self._base_estimator()
+        if sample_weight is not None and not has_fit_parameter(base, "sample_weight"):
+            raise ValueError(
+                f"estimator {type(base).__name__} does not accept sample_weight."
+            )
+        X, labeled, _, params, rng = self._prepare(
+            X, y, pred_proba, sample_weight, fit_params, need_scores=False
+        )
+        start = time.perf_counter()
+        positives = np.flatnonzero(labeled)
+        unlabeled = np.flatnonzero(~labeled)
+        n_draw = self._n_draw(positives.shape[0], unlabeled.shape[0])
+        seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_estimators)
+        n_chunks = min(self.n_estimators, _effective_jobs(self.n_jobs))
+        chunks = np.array_split(seeds, n_chunks)
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_bag_chunk)(
+                base, X, positives, unlabeled, chunk, n_draw, self.bootstrap, params
+            )
+            for chunk in chunks
+        )
+        self.estimators_ = [model for models, _, _ in results for model in models]
+        oob_sum = sum(r[1] for r in results)
+        oob_count = sum(r[2] for r in results)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.oob_scores_ = np.where(oob_count > 0, oob_sum / oob_count, np.nan)
+        self._ratio_scale = n_draw / positives.shape[0]
+        log_progress(
+            self.verbose, f"{self.n_estimators} bagged models", start_time=start
+        )
+        return self
+
+    def _positive_proba(self, X):
+        mean = np.zeros(X.shape[0])
+        for model in self.estimators_:
+            mean += _positive_column(model, X)
+        mean /= len(self.estimators_)
+        mean = np.minimum(mean, _MAX_SCORE)
+        ratio = self._ratio_scale * mean / (1.0 - mean)
+        labeled_fraction = self.class_prior_ * self.label_frequency_
+        with np.errstate(divide="ignore"):
+            return self.class_prior_ / (
+                labeled_fraction + (1.0 - labeled_fraction) / ratio
+            )
+
+
+def _effective_jobs(n_jobs):
+    from joblib import effective_n_jobs
+
+    return max(1, effective_n_jobs(n_jobs))

@@ -1,0 +1,533 @@
+r"""Class-prior and label-frequency estimation for positive-unlabeled data.
+
+Notation: :math:`s` marks labelled positives, :math:`\pi = P(y = 1)` is the class
+prior and :math:`c = P(s = 1 \mid y = 1)` the label frequency. Under SCAR the
+labelled fraction ties them together: :math:`\pi c = P(s = 1) = n_L / N`, so every
+estimator here returns both, consistent with the rows it was given.
+
+Two kinds of estimator, as DESIGN.md fixes:
+
+- :func:`estimate_label_frequency` reads out-of-sample scores
+  :math:`g(x) \approx P(s = 1 \mid x)` of a classifier trained to tell labelled
+  rows from the rest (Elkan and Noto's e1, e2, e3; DEDPUL);
+- :func:`estimate_class_prior` needs the features (kernel mean embedding KM1/KM2;
+  TIcE's tree search).
+
+:class:`ClassPriorEstimator` wraps both behind ``fit(X, y)``.
+"""
+
+from collections import namedtuple
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, MetaEstimatorMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils import check_random_state
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
+
+from ..utils import check_pu_labels, cross_val_predict_proba
+from ..utils._sklearn_compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _fit_context,
+    _routing_enabled,
+    validate_data,
+)
+from ..utils._validation import _as_1d, _as_numeric_array, _show
+from ..utils._verbose import log_progress
+
+SCORE_METHODS = ("e1", "e2", "e3", "dedpul")
+FEATURE_METHODS = ("km1", "km2", "tice")
+PRIOR_METHODS = SCORE_METHODS + FEATURE_METHODS
+
+PriorEstimate = namedtuple("PriorEstimate", ["class_prior", "label_frequency"])
+PriorEstimate.__doc__ = r"""The class prior and label frequency of a PU sample.
+
+Attributes
+----------
+class_prior : float
+    :math:`\pi = P(y = 1)` among the rows the estimate was computed from.
+label_frequency : float
+    :math:`c = P(s = 1 \mid y = 1)`; ``class_prior * label_frequency`` equals the
+    labelled fraction of the rows.
+"""
+
+
+def _from_label_frequency(c, labeled_fraction, n_samples):
+    """Clip ``c`` so that the implied prior is a probability, and pair them.
+
+    The prior is kept below 1 by one row: an estimate saying that every
+    unlabelled row is positive leaves nothing to classify and breaks the
+    reweighting methods downstream.
+    """
+    max_prior = 1.0 - 0.5 / n_samples
+    c = float(np.clip(c, labeled_fraction / max_prior, 1.0))
+    return PriorEstimate(labeled_fraction / c, c)
+
+
+def _from_class_prior(prior, labeled_fraction, n_samples):
+    return _from_label_frequency(
+        labeled_fraction / max(float(prior), labeled_fraction),
+        labeled_fraction,
+        n_samples,
+    )
+
+
+def _positive_scores(pred_proba_s, labeled, s):
+    """The score column of the labelled class, as float64 in [0, 1]."""
+    scores = _as_numeric_array(pred_proba_s, "pred_proba_s").astype(np.float64)
+    n = labeled.shape[0]
+    if scores.ndim == 2 and scores.shape[1] == 2:
+        # Columns follow the sorted values of s, as predict_proba of a classifier
+        # fitted on s orders them.
+        values = np.unique(s)
+        column = int(np.flatnonzero(values == s[labeled][0])[0])
+        scores = scores[:, column]
+    elif scores.ndim != 1:
+        raise ValueError(
+            "pred_proba_s must be 1-D (P(s=1|x) per row) or of shape (n_samples, 2);"
+            f" got shape {scores.shape}."
+        )
+    if scores.shape[0] != n:
+        raise ValueError(
+            f"pred_proba_s must have one row per label ({n}); got {scores.shape[0]}."
+        )
+    if not np.all(np.isfinite(scores)) or scores.min() < 0 or scores.max() > 1:
+        raise ValueError(
+            "pred_proba_s must hold finite probabilities in [0, 1]; got values in "
+            f"[{np.nanmin(scores):.3g}, {np.nanmax(scores):.3g}]"
+            + (" and non-finite values." if not np.all(np.isfinite(scores)) else ".")
+        )
+    return scores
+
+
+def _label_frequency_from_scores(scores, labeled, method):
+    """The score-based estimate of c (before clipping)."""
+    if method == "e1":
+        return float(scores[labeled].mean())
+    if method == "e2":
+        total = scores.sum()
+        return float(scores[labeled].sum() / total) if total > 0 else 1.0
+    if method == "e3":
+        return float(scores.max())
+    from ._dedpul import dedpul_positive_share
+
+    n_labeled = int(labeled.sum())
+    share = dedpul_positive_share(scores[labeled], scores[~labeled])
+    prior = (n_labeled + share * (labeled.shape[0] - n_labeled)) / labeled.shape[0]
+    return n_labeled / (labeled.shape[0] * prior) if prior > 0 else 1.0
+
+
+def _check_method(method, allowed, name="method"):
+    if not isinstance(method, str) or method not in allowed:
+        raise ValueError(
+            f"{name} must be one of {_show(np.array(allowed))}; got {method!r}."
+        )
+
+
+def estimate_label_frequency(s, pred_proba_s, *, method="e1", pos_label=1):
+    r"""Estimate the label frequency and class prior from scores of :math:`P(s=1|x)`.
+
+    ``pred_proba_s`` must be *out-of-sample* probabilities of a classifier trained
+    to tell labelled positives from the other rows (cross-fitted, e.g. with
+    :func:`skrobust.utils.cross_val_predict_proba`): in-sample scores of the
+    labelled rows are inflated, which biases every method here.
+
+    Parameters
+    ----------
+    s : array-like of shape (n_samples,)
+        PU labels: ``pos_label`` on labelled positives, one other value elsewhere.
+    pred_proba_s : array-like of shape (n_samples,) or (n_samples, 2)
+        Out-of-sample :math:`g(x) \approx P(s = 1 \mid x)`; with two columns they
+        follow the sorted values of ``s`` (``predict_proba``'s order).
+    method : {"e1", "e2", "e3", "dedpul"}, default="e1"
+        - ``"e1"``: :math:`c = \operatorname{mean}_{s=1} g(x)`, Elkan and Noto's
+          recommended estimator; exact when positives and negatives do not
+          overlap, biased low (prior too high) when they do.
+        - ``"e2"``: :math:`c = \sum_{s=1} g / \sum_{\text{all}} g`.
+        - ``"e3"``: :math:`c = \max g`, driven by outliers.
+        - ``"dedpul"``: DEDPUL (Ivanov, 2020): the density ratio of the scores of
+          labelled and unlabelled rows gives each unlabelled row's posterior, and
+          the prior is the fixed point where the posteriors average to it. Does
+          not assume that the classes are separable.
+    pos_label : int, float, bool or str, default=1
+        The value of ``s`` marking labelled positives.
+
+    Returns
+    -------
+    estimate : PriorEstimate
+        ``(class_prior, label_frequency)`` with ``class_prior * label_frequency``
+        equal to the labelled fraction of ``s``; ``label_frequency`` is clipped to
+        ``[labelled fraction, 1]``.
+
+    See Also
+    --------
+    estimate_class_prior : The estimators that need the features.
+    ClassPriorEstimator : Both kinds behind ``fit``.
+
+    References
+    ----------
+    .. [1] C. Elkan, K. Noto, "Learning Classifiers from Only Positive and
+       Unlabeled Data", KDD 2008, doi:10.1145/1401890.1401920 (e1, e2, e3).
+    .. [2] D. Ivanov, "DEDPUL: Difference-of-Estimated-Densities-based
+       Positive-Unlabeled Learning", ICMLA 2020, arXiv:1902.06965.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skrobust.datasets import make_pu_labels
+    >>> from skrobust.pu import estimate_label_frequency
+    >>> from skrobust.utils import cross_val_predict_proba
+    >>> X, y = make_classification(4000, class_sep=3, random_state=0)
+    >>> s = make_pu_labels(y, 0.4, random_state=0)
+    >>> g = cross_val_predict_proba(LogisticRegression(), X, s, random_state=0)
+    >>> est = estimate_label_frequency(s, g, method="e1")
+    >>> print(f"c = {est.label_frequency:.2f}, pi = {est.class_prior:.2f}")
+    c = 0.3..., pi = 0.5...
+    """
+    _check_method(method, SCORE_METHODS)
+    s = _as_1d(s, "s")
+    labeled = check_pu_labels(s, pos_label=pos_label, name="s")
+    scores = _positive_scores(pred_proba_s, labeled, s)
+    c = _label_frequency_from_scores(scores, labeled, method)
+    return _from_label_frequency(c, float(labeled.mean()), labeled.shape[0])
+
+
+def _dense_rows(X, rows):
+    block = X[rows]
+    if sp.issparse(block):
+        block = block.toarray()
+    return np.asarray(block, dtype=np.float64)
+
+
+def _subsample(indices, max_samples, rng):
+    if indices.shape[0] <= max_samples:
+        return indices
+    return np.sort(rng.choice(indices, size=max_samples, replace=False))
+
+
+def estimate_class_prior(
+    X, s, *, method="km2", pos_label=1, max_samples=1000, random_state=None
+):
+    r"""Estimate the class prior and label frequency from the features.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Features (standardise them first: the kernel and the tree bins are
+        scale-sensitive).
+    s : array-like of shape (n_samples,)
+        PU labels: ``pos_label`` on labelled positives, one other value elsewhere.
+    method : {"km1", "km2", "tice"}, default="km2"
+        - ``"km1"``, ``"km2"``: mixture-proportion estimation by kernel mean
+          embedding (Ramaswamy et al., 2016). All rows form the mixture and the
+          labelled rows the component (valid under SCAR), so the mixture
+          proportion is :math:`\pi`. Costs one Gram matrix over at most
+          ``2 * max_samples`` rows.
+        - ``"tice"``: tree induction for :math:`c` (Bekker and Davis, 2018): the
+          labelled share of a subset bounds :math:`c` from below, and a decision
+          tree searches for subsets where that bound is highest.
+    pos_label : int, float, bool or str, default=1
+        The value of ``s`` marking labelled positives.
+    max_samples : int, default=1000
+        KM1/KM2 subsample each of the two groups to at most this many rows, which
+        bounds their :math:`O(n^2)` kernel memory. TIcE uses every row.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the subsampling and TIcE's folds.
+
+    Returns
+    -------
+    estimate : PriorEstimate
+        ``(class_prior, label_frequency)``, consistent with the labelled fraction.
+
+    See Also
+    --------
+    estimate_label_frequency : The score-based estimators.
+    ClassPriorEstimator : Both kinds behind ``fit``.
+
+    References
+    ----------
+    .. [1] H. G. Ramaswamy, C. Scott, A. Tewari, "Mixture Proportion Estimation
+       via Kernel Embeddings of Distributions", ICML 2016, arXiv:1603.02501.
+    .. [2] J. Bekker, J. Davis, "Estimating the Class Prior in Positive and
+       Unlabeled Data through Decision Tree Induction", AAAI 2018.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skrobust.datasets import make_pu_labels
+    >>> from skrobust.pu import estimate_class_prior
+    >>> X, y = make_classification(3000, class_sep=2, random_state=0)
+    >>> s = make_pu_labels(y, 0.5, random_state=0)
+    >>> est = estimate_class_prior(X, s, method="tice", random_state=0)
+    >>> print(f"pi = {est.class_prior:.1f} (true {y.mean():.1f})")
+    pi = 0.5 (true 0.5)
+    """
+    _check_method(method, FEATURE_METHODS)
+    if not isinstance(max_samples, Integral) or isinstance(max_samples, bool):
+        raise TypeError(f"max_samples must be an int; got {max_samples!r}.")
+    if max_samples < 2:
+        raise ValueError(f"max_samples must be at least 2; got {max_samples}.")
+    s = _as_1d(s, "s")
+    labeled = check_pu_labels(s, pos_label=pos_label, name="s")
+    X = _check_features(X, labeled.shape[0])
+    rng = check_random_state(random_state)
+    fraction = float(labeled.mean())
+    n = labeled.shape[0]
+    if method == "tice":
+        from ._tice import tice_label_frequency
+
+        c = tice_label_frequency(X, labeled, random_state=rng)
+        return _from_label_frequency(c, fraction, n)
+    from ._kernel_mean import kernel_mean_proportion
+
+    component = _subsample(np.flatnonzero(labeled), max_samples, rng)
+    mixture = _subsample(np.arange(n), max_samples, rng)
+    prior = kernel_mean_proportion(
+        _dense_rows(X, component),
+        _dense_rows(X, mixture),
+        variant=method,
+        random_state=rng,
+    )
+    return _from_class_prior(prior, fraction, n)
+
+
+def _check_features(X, n_samples):
+    if sp.issparse(X):
+        X = X.tocsr()
+    else:
+        X = _as_numeric_array(X, "X")
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D; got shape {X.shape}.")
+    if X.shape[0] != n_samples:
+        raise ValueError(
+            f"X and s must have the same number of rows; got {X.shape[0]} and "
+            f"{n_samples}."
+        )
+    data = X.data if sp.issparse(X) else X
+    if not np.all(np.isfinite(data)):
+        raise ValueError("X must not hold NaN or infinite values.")
+    return X
+
+
+def _default_estimator():
+    return LogisticRegression(max_iter=1000)
+
+
+def _cross_fit_scores(estimator, X, labeled, *, cv, params, n_jobs, random_state):
+    """Out-of-sample :math:`P(s = 1 \\mid x)` of every row."""
+    proba = cross_val_predict_proba(
+        estimator,
+        X,
+        labeled.astype(np.int8),
+        cv=cv,
+        classes=np.array([0, 1], dtype=np.int8),
+        params=params,
+        n_jobs=n_jobs,
+        random_state=random_state,
+    )
+    return np.clip(proba[:, 1], 0.0, 1.0)
+
+
+def _estimate_prior(method, X, labeled, scores, *, max_samples, random_state):
+    """Dispatch one method of either kind; ``scores`` is used by score methods."""
+    if method in SCORE_METHODS:
+        c = _label_frequency_from_scores(scores, labeled, method)
+        return _from_label_frequency(c, float(labeled.mean()), labeled.shape[0])
+    return estimate_class_prior(
+        X,
+        labeled.astype(np.int8),
+        method=method,
+        pos_label=1,
+        max_samples=max_samples,
+        random_state=random_state,
+    )
+
+
+class ClassPriorEstimator(MetaEstimatorMixin, BaseEstimator):
+    r"""Estimate the class prior of positive-unlabeled data behind ``fit``.
+
+    Score-based methods cross-fit ``estimator`` on the PU labels (or take the
+    out-of-sample probabilities as ``pred_proba=``) and read
+    :func:`estimate_label_frequency`; feature-based methods call
+    :func:`estimate_class_prior` on ``X``.
+
+    Parameters
+    ----------
+    method : {"e1", "e2", "e3", "dedpul", "km1", "km2", "tice"}, default="dedpul"
+        The estimator; see :func:`estimate_label_frequency` and
+        :func:`estimate_class_prior`.
+    estimator : estimator object, default=None
+        The classifier of labelled vs unlabelled rows for the score-based
+        methods; ``None`` means ``LogisticRegression(max_iter=1000)``.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds of the out-of-sample probabilities; an int gives a shuffled
+        stratified K-fold on the PU labels, so every fold holds labelled rows.
+    max_samples : int, default=1000
+        Row bound of each group for KM1/KM2.
+    pos_label : int, float, bool or str, default=1
+        The value of ``y`` marking labelled positives.
+    n_jobs : int, default=None
+        Folds fitted in parallel through joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds, the subsampling and TIcE.
+    verbose : int, default=0
+        Print progress when positive.
+
+    Attributes
+    ----------
+    class_prior_ : float
+        Estimated :math:`\pi = P(y = 1)`.
+    label_frequency_ : float
+        Estimated :math:`c = P(s = 1 \mid y = 1)`.
+    pred_proba_ : ndarray of shape (n_samples,)
+        Out-of-sample :math:`P(s = 1 \mid x)` (score-based methods only).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    estimate_label_frequency, estimate_class_prior : The functional forms.
+
+    References
+    ----------
+    .. [1] C. Elkan, K. Noto, "Learning Classifiers from Only Positive and
+       Unlabeled Data", KDD 2008, doi:10.1145/1401890.1401920.
+    .. [2] D. Ivanov, "DEDPUL: Difference-of-Estimated-Densities-based
+       Positive-Unlabeled Learning", ICMLA 2020, arXiv:1902.06965.
+    .. [3] J. Bekker, J. Davis, "Learning from Positive and Unlabeled Data: a
+       Survey", Machine Learning 109:719-760, 2020, arXiv:1811.04820.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skrobust.datasets import make_pu_labels
+    >>> from skrobust.pu import ClassPriorEstimator
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> s = make_pu_labels(y, 0.5, random_state=0)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> est = ClassPriorEstimator(random_state=0).fit(X, s)
+    >>> print(f"pi = {est.class_prior_:.2f} (true {y.mean():.2f})")
+    pi = 0.6... (true 0.63)
+    """
+
+    _parameter_constraints: dict = {
+        "method": [StrOptions(set(PRIOR_METHODS))],
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "cv": ["cv_object"],
+        "max_samples": [Interval(Integral, 2, None, closed="left")],
+        "pos_label": [Integral, float, str, "boolean"],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        method="dedpul",
+        *,
+        estimator=None,
+        cv=5,
+        max_samples=1000,
+        pos_label=1,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.method = method
+        self.estimator = estimator
+        self.cv = cv
+        self.max_samples = max_samples
+        self.pos_label = pos_label
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, *, pred_proba=None, **fit_params):
+        """Estimate the class prior and label frequency of ``(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            PU labels: ``pos_label`` on labelled positives.
+        pred_proba : array-like of shape (n_samples,) or (n_samples, 2), default=None
+            Precomputed out-of-sample :math:`P(s = 1 \\mid x)` for the
+            score-based methods; no cross-fitting runs when given.
+        **fit_params : dict
+            Passed to ``estimator.fit`` in each fold (routed when metadata
+            routing is enabled).
+
+        Returns
+        -------
+        self : ClassPriorEstimator
+            The fitted estimator.
+        """
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], dtype=None, ensure_min_samples=2
+        )
+        labeled = check_pu_labels(y, pos_label=self.pos_label)
+        rng = check_random_state(self.random_state)
+        scores = None
+        if self.method in SCORE_METHODS:
+            if pred_proba is not None:
+                scores = _positive_scores(pred_proba, labeled, y)
+            else:
+                if _routing_enabled():
+                    routed = process_routing(self, "fit", **fit_params)
+                    fit_params = routed.estimator.fit
+                scores = _cross_fit_scores(
+                    self._base_estimator(),
+                    X,
+                    labeled,
+                    cv=self.cv,
+                    params=fit_params,
+                    n_jobs=self.n_jobs,
+                    random_state=rng,
+                )
+            self.pred_proba_ = scores
+        estimate = _estimate_prior(
+            self.method,
+            X,
+            labeled,
+            scores,
+            max_samples=self.max_samples,
+            random_state=rng,
+        )
+        self.class_prior_, self.label_frequency_ = estimate
+        log_progress(self.verbose, f"{self.method}: pi = {self.class_prior_:.4f}")
+        return self
+
+    def _base_estimator(self):
+        return _default_estimator() if self.estimator is None else self.estimator
+
+    def get_metadata_routing(self):
+        """Route fit metadata to the base estimator's ``fit``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            Maps this estimator's ``fit`` to the base estimator's ``fit``.
+        """
+        return MetadataRouter(owner=self.__class__.__name__).add(
+            estimator=self._base_estimator(),
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.input_tags.sparse = True
+        return tags
