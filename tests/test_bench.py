@@ -1,6 +1,7 @@
 """Tests of the benchmark harness ``skrobust._bench`` and the demo."""
 
 import csv
+import runpy
 import subprocess
 import sys
 import time
@@ -358,3 +359,58 @@ def test_demo_quick_prints_a_table():
     assert ours["pair 20%"] > baseline["pair 20%"] + 0.03
     n_runs = len(rows)
     assert f"[{n_runs}/{n_runs}]" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("dataset", "positive_digits"),
+    [("digits_3_vs_rest", [3]), ("digits_even_odd", [0, 2, 4, 6, 8])],
+)
+def test_binary_digits_presets_mark_the_positive_digits(dataset, positive_digits):
+    X, y = bench_problem.load_dataset(dataset)
+    X_digits, digits = bench_problem.load_dataset("digits")
+    np.testing.assert_array_equal(X, X_digits)
+    np.testing.assert_array_equal(y, np.isin(digits, positive_digits))
+    problem = make_problem(dataset, PULabels(0.5), seed=0)
+    assert problem.classes.tolist() == [0, 1]
+    # The stratified split keeps the positive share: 183/1797 for digit 3.
+    expected = np.isin(digits, positive_digits).mean()
+    assert abs(problem.extra["class_prior"] - expected) < 0.005
+
+
+def test_score_binary_on_test_reports_accuracy_and_positive_f1():
+    problem = make_problem("breast_cancer", PULabels(0.5), seed=0)
+    y_test = problem.y_test
+    perfect = bench_problem.score_binary_on_test(problem, y_test)
+    assert perfect == {"accuracy": 1.0, "f1": 1.0}
+    # Predicting the majority class (1, benign) everywhere: accuracy is its
+    # share and F1 = 2 p / (1 + p); predicting 0 everywhere gives F1 = 0.
+    share = y_test.mean()
+    all_positive = bench_problem.score_binary_on_test(problem, np.ones_like(y_test))
+    assert all_positive["accuracy"] == pytest.approx(share)
+    assert all_positive["f1"] == pytest.approx(2 * share / (1 + share))
+    all_negative = bench_problem.score_binary_on_test(problem, np.zeros_like(y_test))
+    assert all_negative == {"accuracy": pytest.approx(1 - share), "f1": 0.0}
+    # pos_label=0 scores the other class.
+    flipped = bench_problem.score_binary_on_test(
+        problem, np.zeros_like(y_test), pos_label=0
+    )
+    assert flipped["f1"] == pytest.approx(2 * (1 - share) / (2 - share))
+
+
+def test_pu_benchmark_rows_and_case_control_form():
+    path = find_benchmark_script("pu")
+    namespace = runpy.run_path(str(path), run_name="bench_pu")
+    keys = [(m.library, m.name) for m in namespace["METHODS"]]
+    assert len(keys) == len(set(keys)), "each row is keyed by library and name"
+    (quick,) = namespace["sections"](quick=True)
+    assert quick.datasets == ("breast_cancer",) and len(quick.settings) == 2
+    problem = make_problem("breast_cancer", PULabels(0.5), seed=0)
+    X, y = namespace["_case_control"](problem)
+    labelled = problem.y_train_corrupted == 1
+    # U is every training row and P the labelled rows, appended once more.
+    np.testing.assert_array_equal(X[y == 0], problem.X_train)
+    np.testing.assert_array_equal(X[y == 1], problem.X_train[labelled])
+    # kappa, the positives' share among s = 0 rows, maps back to the true prior.
+    hidden_share = (problem.y_train_clean[~labelled] == 1).mean()
+    prior = namespace["_prior_from_unlabelled_share"](problem, hidden_share)
+    assert prior == pytest.approx(problem.extra["class_prior"])

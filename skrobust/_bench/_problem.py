@@ -20,7 +20,7 @@ from sklearn.datasets import (
     make_classification,
 )
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score
+from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
@@ -34,6 +34,13 @@ from ..datasets import (
 )
 from ..utils import cross_val_predict_proba
 
+
+def _binary_digits(positive_digits):
+    """``load_digits`` with the given digits as class 1 and the others as 0."""
+    X, y = load_digits(return_X_y=True)
+    return X, np.isin(y, positive_digits).astype(int)
+
+
 # Synthetic presets keep the data fixed (random_state=0) and let the seed move only
 # the split and the corruption, as for the real datasets. Sizes are chosen so that a
 # logistic regression fits in about a second on one core.
@@ -41,6 +48,11 @@ DATASETS = {
     "digits": partial(load_digits, return_X_y=True),
     "wine": partial(load_wine, return_X_y=True),
     "breast_cancer": partial(load_breast_cancer, return_X_y=True),
+    # Binary digits for PU settings: one digit against the rest (positives are
+    # rare, pi ~ 0.1) and even against odd (pi ~ 0.5, each class a mixture of
+    # five shapes).
+    "digits_3_vs_rest": partial(_binary_digits, (3,)),
+    "digits_even_odd": partial(_binary_digits, (0, 2, 4, 6, 8)),
     "synthetic_binary": partial(
         make_classification,
         n_samples=4000,
@@ -103,8 +115,10 @@ def load_dataset(name):
     ----------
     name : str
         A key of ``DATASETS``: ``"digits"``, ``"wine"``, ``"breast_cancer"``
-        (shipped with scikit-learn) or a ``make_classification`` preset
-        (``"synthetic_binary"``, ``"synthetic10"``, ``"synthetic50"``).
+        (shipped with scikit-learn), the binary digits sets ``"digits_3_vs_rest"``
+        (digit 3 is class 1) and ``"digits_even_odd"`` (even digits are class 1),
+        or a ``make_classification`` preset (``"synthetic_binary"``,
+        ``"synthetic10"``, ``"synthetic50"``, ...).
 
     Returns
     -------
@@ -466,6 +480,35 @@ def score_on_test(problem, estimator):
     """
     y_pred = estimator.predict(problem.X_test)
     return {"accuracy": float(accuracy_score(problem.y_test, y_pred))}
+
+
+def score_binary_on_test(problem, y_pred, *, pos_label=1):
+    """Test accuracy and positive-class F1 of binary predictions.
+
+    PU methods are judged on both: with a rare positive class, predicting
+    "negative" everywhere scores a high accuracy and an F1 of zero.
+
+    Parameters
+    ----------
+    problem : Problem
+    y_pred : array-like of shape (n_test,)
+        Predicted labels of ``problem.X_test``, in the dataset's classes.
+    pos_label : int, default=1
+        The class whose F1 is reported.
+
+    Returns
+    -------
+    metrics : dict
+        ``{"accuracy": float, "f1": float}`` on the clean test labels; F1 is 0
+        when nothing is predicted positive.
+    """
+    y_pred = np.asarray(y_pred)
+    return {
+        "accuracy": float(accuracy_score(problem.y_test, y_pred)),
+        "f1": float(
+            f1_score(problem.y_test, y_pred, pos_label=pos_label, zero_division=0)
+        ),
+    }
 
 
 def fit_on_corrupted_labels(problem):

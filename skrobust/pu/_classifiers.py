@@ -76,6 +76,29 @@ class _BasePUClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
+    # The common signature; ElkanNotoClassifier and UnbiasedPUClassifier use it as
+    # is, the others extend it.
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        class_prior=None,
+        prior_method="dedpul",
+        cv=5,
+        pos_label=1,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.class_prior = class_prior
+        self.prior_method = prior_method
+        self.cv = cv
+        self.pos_label = pos_label
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
     def _base_estimator(self):
         base = _default_estimator() if self.estimator is None else self.estimator
         if isinstance(base, FrozenEstimator):
@@ -379,27 +402,6 @@ class ElkanNotoClassifier(_BasePUClassifier):
     >>> print(f"{model.score(X_test, y_test):.2f}")
     0.9...
     """
-
-    def __init__(
-        self,
-        estimator=None,
-        *,
-        class_prior=None,
-        prior_method="dedpul",
-        cv=5,
-        pos_label=1,
-        n_jobs=None,
-        random_state=None,
-        verbose=0,
-    ):
-        self.estimator = estimator
-        self.class_prior = class_prior
-        self.prior_method = prior_method
-        self.cv = cv
-        self.pos_label = pos_label
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, pred_proba=None, sample_weight=None, **fit_params):
@@ -767,27 +769,6 @@ class UnbiasedPUClassifier(_BasePUClassifier):
     >>> print(f"{model.score(X_test, y_test):.2f}")
     0.9...
     """
-
-    def __init__(
-        self,
-        estimator=None,
-        *,
-        class_prior=None,
-        prior_method="dedpul",
-        cv=5,
-        pos_label=1,
-        n_jobs=None,
-        random_state=None,
-        verbose=0,
-    ):
-        self.estimator = estimator
-        self.class_prior = class_prior
-        self.prior_method = prior_method
-        self.cv = cv
-        self.pos_label = pos_label
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, pred_proba=None, sample_weight=None, **fit_params):
