@@ -1,7 +1,7 @@
 """
-===================================================
+====================================================
 Class prior and PU classifiers on breast cancer data
-===================================================
+====================================================
 
 We hide most labels of the breast cancer data, keeping a random 30 % of the
 positives labelled (SCAR), and learn the true classifier back from what is
