@@ -117,19 +117,25 @@ RECOMMENDED_NAME = (
 )
 
 
-def recommended_classifier(pos_label=1):
-    """The recommended default, unfitted (see ``RECOMMENDED_NAME``)."""
+def recommended_classifier(pos_label=1, class_prior=None):
+    """The recommended default, unfitted (see ``RECOMMENDED_NAME``).
+
+    ``class_prior`` replaces the DEDPUL estimate in both members (the row that
+    gives skrobust the true prior, as the risk-based peers get it).
+    """
     from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
     from sklearn.linear_model import LogisticRegression
 
     linear = skrobust_pu.WeightedElkanNotoClassifier(
         LogisticRegression(C=1.0, tol=1e-4, max_iter=1000, random_state=0),
+        class_prior=class_prior,
         pos_label=pos_label,
         random_state=0,
     )
     boosted = skrobust_pu.WeightedElkanNotoClassifier(
         HistGradientBoostingClassifier(random_state=0),
         max_iter=1,
+        class_prior=class_prior,
         pos_label=pos_label,
         random_state=0,
     )
@@ -473,8 +479,9 @@ def _peer(name, library, func, requires, *, needs_pred_proba=False):
     )
 
 
-def _recommended(problem):
-    model = recommended_classifier(_pos_label(problem))
+def _recommended(problem, true_prior=False):
+    prior = problem.extra["class_prior"] if true_prior else None
+    model = recommended_classifier(_pos_label(problem), class_prior=prior)
     model.fit(problem.X_train, problem.y_train_corrupted)
     return _scores(problem, model.predict(problem.X_test) == _pos_label(problem))
 
@@ -482,6 +489,11 @@ def _recommended(problem):
 CLASSIFIERS = [
     Method("base on s (unlabelled = negative)", "scikit-learn", _naive),
     Method(RECOMMENDED_NAME, "skrobust", _recommended),
+    Method(
+        "recommended default (true prior)",
+        "skrobust",
+        partial(_recommended, true_prior=True),
+    ),
     *(
         Method(name, "skrobust", _ours_classifier(name), needs_pred_proba=True)
         for name in (
