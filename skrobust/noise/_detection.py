@@ -20,8 +20,6 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
@@ -34,6 +32,7 @@ from ..utils import (
     check_transition_matrix,
     cross_val_predict_proba,
 )
+from ..utils._routing import _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -60,7 +59,7 @@ def _estimator_has(attr):
     return check
 
 
-class _BaseLabelNoise(MetaEstimatorMixin, BaseEstimator):
+class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
     """Shared fitting steps: validation, out-of-sample probabilities, detection."""
 
     _parameter_constraints: dict = {
@@ -198,20 +197,6 @@ class _BaseLabelNoise(MetaEstimatorMixin, BaseEstimator):
             start_time=start,
         )
         return X, y, y_codes, proba, routed
-
-    def get_metadata_routing(self):
-        """Route fit metadata to the base estimator's ``fit``.
-
-        Returns
-        -------
-        routing : MetadataRouter
-            A :class:`~sklearn.utils.metadata_routing.MetadataRouter` mapping this
-            estimator's ``fit`` to the base estimator's ``fit``.
-        """
-        return MetadataRouter(owner=self.__class__.__name__).add(
-            estimator=self._base_estimator(),
-            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -28,8 +28,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
     process_routing,
 )
 from sklearn.utils.multiclass import check_classification_targets
@@ -37,6 +35,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ..utils import check_pu_labels
+from ..utils._routing import _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -62,7 +61,9 @@ from ._prior import (
 _MAX_SCORE = 1.0 - 1e-6
 
 
-class _BasePUClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class _BasePUClassifier(
+    _RouteFitToBase, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Validation, prior handling, routing and prediction shared by the family."""
 
     _parameter_constraints: dict = {
@@ -269,19 +270,6 @@ class _BasePUClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
-
-    def get_metadata_routing(self):
-        """Route fit metadata to the base estimator's ``fit``.
-
-        Returns
-        -------
-        routing : MetadataRouter
-            Maps this estimator's ``fit`` to the base estimator's ``fit``.
-        """
-        return MetadataRouter(owner=self.__class__.__name__).add(
-            estimator=self._base_estimator(),
-            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

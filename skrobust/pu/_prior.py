@@ -25,12 +25,11 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
     process_routing,
 )
 
 from ..utils import check_pu_labels, cross_val_predict_proba
+from ..utils._routing import _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -351,7 +350,7 @@ def _estimate_prior(method, X, labeled, scores, *, max_samples, random_state):
     )
 
 
-class ClassPriorEstimator(MetaEstimatorMixin, BaseEstimator):
+class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
     r"""Estimate the class prior of positive-unlabeled data behind ``fit``.
 
     Score-based methods cross-fit ``estimator`` on the PU labels (or take the
@@ -512,19 +511,6 @@ class ClassPriorEstimator(MetaEstimatorMixin, BaseEstimator):
 
     def _base_estimator(self):
         return _default_estimator() if self.estimator is None else self.estimator
-
-    def get_metadata_routing(self):
-        """Route fit metadata to the base estimator's ``fit``.
-
-        Returns
-        -------
-        routing : MetadataRouter
-            Maps this estimator's ``fit`` to the base estimator's ``fit``.
-        """
-        return MetadataRouter(owner=self.__class__.__name__).add(
-            estimator=self._base_estimator(),
-            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
