@@ -1,0 +1,292 @@
+"""What the three skorch estimators share: the thin fit, the data path, seeding,
+sizing the module from the data, probabilities and labels."""
+
+import inspect
+from collections.abc import Mapping
+from functools import lru_cache
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import validate_parameter_constraints
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from skorch import NeuralNet, NeuralNetClassifier
+from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog, ProgressBar
+from torch.utils.data import DataLoader
+
+from ..losses import get_loss
+from ..utils._sklearn_compat import validate_data
+from ._data import (
+    FEATURES,
+    INDEX,
+    SAMPLE_WEIGHT,
+    TensorBatchIterator,
+    tensor_rows,
+    to_dataset,
+)
+
+# DataLoader arguments the tensor-slicing path honours itself; any other
+# iterator_train__* / iterator_valid__* argument (num_workers, pin_memory, a
+# sampler, ...) asks for skorch's DataLoader path.
+_SLICING_ARGS = {"batch_size", "shuffle", "drop_last"}
+
+
+@lru_cache(maxsize=64)
+def _init_parameters(cls):
+    """Names of the constructor parameters of a class."""
+    try:
+        return frozenset(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):  # builtins without a signature
+        return frozenset()
+
+
+@lru_cache(maxsize=64)
+def _forward_parameters(cls):
+    """Names of the parameters of a module class's ``forward``."""
+    return frozenset(inspect.signature(cls.forward).parameters)
+
+
+def _softmax(logits):
+    return torch.softmax(logits, dim=-1)
+
+
+class _NeuralNetBase(NeuralNetClassifier):
+    """Shared machinery; subclasses define ``__init__``, ``fit`` and the loss call.
+
+    ``fit`` of a subclass validates its inputs, sets the fitted data attributes
+    (``n_features_in_``, ``classes_inferred_`` and the family's own), packs the
+    per-row extras into a dict X and calls :meth:`_fit_packed`.
+    """
+
+    def _init_net(self, module, criterion, random_state, **kwargs):
+        # NeuralNet's __init__, not NeuralNetClassifier's: its `classes` argument
+        # belongs only to the estimators whose users name the classes.
+        NeuralNet.__init__(self, module, criterion=criterion, **kwargs)
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ callbacks
+    @property
+    def _default_callbacks(self):
+        # skorch's classifier adds a valid_acc scorer that compares predict() with
+        # the dataset's y; here y holds encoded labels, PU labels or proportions,
+        # so that score would be wrong. The loss is recorded instead.
+        callbacks = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("print_log", PrintLog()),
+        ]
+        if self.verbose:
+            callbacks.insert(0, ("progress_bar", ProgressBar()))
+        return callbacks
+
+    # ------------------------------------------------------------- initialising
+    def _data_sizes(self):
+        """Constructor arguments the data decides: ``{"n_features": ...}``."""
+        if not hasattr(self, "n_features_in_"):
+            return {}
+        return {"n_features": int(self.n_features_in_), "n_outputs": self._n_outputs()}
+
+    def _criterion_data_kwargs(self):
+        """Criterion arguments the data decides (e.g. ``n_samples``, ``prior``)."""
+        return {}
+
+    def _merge_data_kwargs(self, component, kwargs, data_kwargs):
+        if isinstance(component, torch.nn.Module):
+            return kwargs
+        accepted = _init_parameters(component)
+        merged = dict(kwargs)
+        for name, value in data_kwargs.items():
+            if name in accepted and name not in merged:
+                merged[name] = value
+        return merged
+
+    def initialize_module(self):
+        kwargs = self._merge_data_kwargs(
+            self.module, self.get_params_for("module"), self._data_sizes()
+        )
+        self.module_ = self.initialized_instance(self.module, kwargs)
+        return self
+
+    def initialize_criterion(self):
+        criterion = self.criterion
+        if isinstance(criterion, str):
+            criterion = get_loss(criterion)
+        kwargs = self._merge_data_kwargs(
+            criterion, self.get_params_for("criterion"), self._criterion_data_kwargs()
+        )
+        self.criterion_ = self.initialized_instance(criterion, kwargs)
+        return self
+
+    # ---------------------------------------------------------------- data path
+    def check_data(self, X, y=None):
+        # The estimators' fit validated the data and set classes_inferred_ from
+        # the original labels; skorch's version would overwrite it with codes.
+        pass
+
+    def get_dataset(self, X, y=None):
+        if isinstance(X, (np.ndarray, torch.Tensor, Mapping)):
+            return to_dataset(X, y, self.device)
+        return super().get_dataset(X, y)
+
+    def get_iterator(self, dataset, training=False):
+        prefix = "iterator_train" if training else "iterator_valid"
+        iterator = getattr(self, prefix)
+        kwargs = self.get_params_for(prefix)
+        base, rows = tensor_rows(dataset)
+        batch_size = kwargs.get("batch_size", self.batch_size)
+        if batch_size == -1:
+            batch_size = len(dataset)
+        if base is not None and iterator is DataLoader and set(kwargs) <= _SLICING_ARGS:
+            return self._slicing_iterator(
+                base, rows, batch_size, kwargs.get("shuffle", training), kwargs
+            )
+        if training:
+            kwargs.setdefault("shuffle", True)
+        kwargs["batch_size"] = batch_size
+        return iterator(dataset, **kwargs)
+
+    def _slicing_iterator(self, dataset, rows, batch_size, shuffle, kwargs):
+        return TensorBatchIterator(
+            dataset, rows, batch_size, shuffle, kwargs.get("drop_last", False)
+        )
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping):
+            x = x[FEATURES]
+        return super().infer(x, **fit_params)
+
+    def _batch_extra(self, X, key):
+        """A per-row extra of the batch (``None`` when it was not packed)."""
+        if not isinstance(X, Mapping) or key not in X:
+            return None
+        value = X[key]
+        return value.to(self.device) if isinstance(value, torch.Tensor) else value
+
+    def _criterion_call_kwargs(self, X):
+        """``weight=`` and ``index=`` for the criterion, from the batch's extras."""
+        kwargs = {}
+        weight = self._batch_extra(X, SAMPLE_WEIGHT)
+        if weight is not None:
+            kwargs["weight"] = weight
+        if INDEX in _forward_parameters(type(self.criterion_)):
+            kwargs["index"] = self._batch_extra(X, INDEX)
+        return kwargs
+
+    # --------------------------------------------------------------------- fit
+    def _validate_X(self, X, *, reset):
+        return validate_data(self, X, dtype=np.float32, reset=reset)
+
+    def _validate_X_y(self, X, y, **kwargs):
+        return validate_data(
+            self, X, y, dtype=np.float32, ensure_min_samples=2, **kwargs
+        )
+
+    @staticmethod
+    def _pack(X, sample_weight, **extras):
+        """The dict X skorch slices per batch: features and row-aligned extras."""
+        packed = {FEATURES: X}
+        if sample_weight is not None:
+            weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
+            if np.any(weight < 0):
+                raise ValueError("sample_weight must be non-negative.")
+            # Unit weights change nothing; dropping them keeps the fit identical to
+            # an unweighted one, as scikit-learn's checks expect.
+            if not np.all(weight == 1):
+                packed[SAMPLE_WEIGHT] = weight
+        packed.update(extras)
+        return packed
+
+    def _check_fit_params(self, fit_params):
+        if fit_params:
+            raise TypeError(
+                f"{type(self).__name__}.fit got unexpected parameters "
+                f"{sorted(fit_params)}; skrobust's networks take per-row data only "
+                "through their named fit arguments."
+            )
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            {key: getattr(self, key) for key in self._parameter_constraints},
+            caller_name=type(self).__name__,
+        )
+
+    def _fit_packed(self, X, y, partial=False):
+        """Train on packed data with torch's generator forked and seeded."""
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        devices = []
+        if torch.cuda.is_available() and str(self.device).startswith("cuda"):
+            devices = list(range(torch.cuda.device_count()))
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            # NeuralNet.fit would call self.partial_fit, the estimators' own
+            # (validating) one; this is its body on the packed data.
+            if not partial and (not self.warm_start or not self.initialized_):
+                self.initialize()
+            NeuralNet.partial_fit(
+                self, X, y, _routing_method="partial_fit" if partial else "fit"
+            )
+        return self
+
+    def _first_fit(self, partial):
+        """True when this call starts from scratch (fit, or the first partial_fit)."""
+        if partial:
+            return not (self.initialized_ and hasattr(self, "classes_inferred_"))
+        return not (self.warm_start and self.initialized_)
+
+    # ------------------------------------------------------------- prediction
+    @property
+    def classes_(self):
+        try:
+            return self.classes_inferred_
+        except AttributeError as exc:
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute 'classes_' before fit."
+            ) from exc
+
+    def _default_nonlinearity(self):
+        return _softmax
+
+    def _get_predict_nonlinearity(self):
+        if self.predict_nonlinearity == "auto":
+            self.check_is_fitted()
+            return self._default_nonlinearity()
+        return super()._get_predict_nonlinearity()
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows in [0, 1] summing to 1 (with the default ``predict_nonlinearity``).
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return NeuralNet.predict_proba(self, X)
+
+    def predict(self, X):
+        """The most probable class of each row, a label from ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.target_tags.required = True
+        return tags

@@ -1,0 +1,294 @@
+"""LLPNeuralNetClassifier: DLLP, a network trained from bag proportions."""
+
+import numpy as np
+import torch
+from sklearn.utils.multiclass import check_classification_targets
+from skorch.utils import to_tensor
+from torch.utils.data import DataLoader, Sampler
+
+from ..utils import check_bags, check_labels, check_proportions
+from ._base import _NeuralNetBase
+from ._data import BAGS, SAMPLE_WEIGHT, BagBatchIterator, bag_batches, tensor_rows
+from ._modules import MLP
+
+
+class _BagBatchSampler(Sampler):
+    """Row indices of whole-bag batches, for skorch's DataLoader path."""
+
+    def __init__(self, bag_codes, rows, batch_size, shuffle):
+        self.bag_codes = bag_codes
+        self.rows = rows
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __iter__(self):
+        for rows in bag_batches(
+            self.bag_codes, self.rows, self.batch_size, self.shuffle
+        ):
+            yield rows.tolist()
+
+    def __len__(self):
+        return len(bag_batches(self.bag_codes, self.rows, self.batch_size, False))
+
+
+class LLPNeuralNetClassifier(_NeuralNetBase):
+    r"""A neural network trained from bag label proportions (DLLP).
+
+    Only each bag's class proportions are known. The network is trained with
+    the DLLP proportion loss (:class:`~skrobust.losses.ProportionLoss`): the
+    cross-entropy between a bag's given proportions and the mean of its rows'
+    predicted probabilities. Every mini-batch holds whole bags (several bags up
+    to about ``batch_size`` rows, a bag never split), so each bag's mean is taken
+    over all of its rows. ``predict`` labels single instances.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance, default=MLP
+        The network; a class is built at fit time with ``module__*`` parameters
+        (``n_features`` and ``n_outputs`` filled in).
+    criterion : str or torch.nn.Module class, default="dllp"
+        ``"dllp"`` or a loss class with ``forward(logits, bags, proportions,
+        weight=None)``; ``criterion__bag_weighting="size"`` weighs bags by size.
+    classes : array-like of shape (n_classes,), default=None
+        The classes that the proportion columns refer to. ``None`` means
+        ``[0, 1]`` for 1-D proportions, ``range(n_classes)`` for 2-D ones, and the
+        sorted unique labels when ``bags`` is None.
+    optimizer : torch.optim.Optimizer class, default=torch.optim.Adam
+        The optimizer.
+    lr : float, default=1e-3
+        Learning rate.
+    max_epochs : int, default=50
+        Passes over the data.
+    batch_size : int, default=128
+        Target rows per batch; batches are whole bags, so a batch may hold a bag
+        more than this, and a larger bag is a batch alone.
+    train_split, callbacks, predict_nonlinearity, warm_start, verbose, device
+        As in :class:`RobustNeuralNetClassifier`. A validation split must keep
+        bags whole (split by bag, e.g. with ``skrobust.llp``'s bag splitter).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights and the bag order, with torch's global
+        generator forked for the fit.
+    **kwargs
+        Other skorch parameters (``module__*``, ``criterion__*``, ...).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_bags_ : int
+        Number of bags seen in fit.
+    n_features_in_ : int
+        Number of features seen in fit.
+    module_, criterion_, optimizer_, history_ : skorch's fitted components.
+
+    See Also
+    --------
+    skrobust.losses.ProportionLoss : The loss.
+    skrobust.datasets.make_bags : Random bags for simulation.
+
+    Notes
+    -----
+    With ``bags=None`` every row is its own bag and ``y`` holds ordinary labels;
+    the proportion loss of a bag of one is the cross-entropy, so the fit is
+    ordinary supervised training. Bags are encoded once at fit time and carried
+    through the batches with their rows.
+
+    References
+    ----------
+    .. [1] E. M. Ardehaly, A. Culotta, "Co-training for Demographic Classification
+       Using Deep Learning from Label Proportions", ICDM Workshops 2017,
+       arXiv:1709.04108.
+    .. [2] N. Quadrianto, A. J. Smola, T. S. Caetano, Q. V. Le, "Estimating Labels
+       from Label Proportions", JMLR 10:2349-2374, 2009.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skrobust.datasets import bag_proportions, make_bags
+    >>> from skrobust.neural import LLPNeuralNetClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> bags = make_bags(len(y), bag_size=8, random_state=0)
+    >>> proportions = bag_proportions(y, bags)
+    >>> net = LLPNeuralNetClassifier(lr=3e-3, random_state=0)
+    >>> net = net.fit(X, proportions, bags=bags)
+    >>> print(f"instance accuracy: {net.score(X, y):.2f}")
+    instance accuracy: 0.9...
+    """
+
+    __metadata_request__fit = {"bags": True}
+
+    _parameter_constraints: dict = {
+        "classes": ["array-like", None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        module=MLP,
+        *,
+        criterion="dllp",
+        classes=None,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=50,
+        batch_size=128,
+        train_split=None,
+        callbacks=None,
+        predict_nonlinearity="auto",
+        warm_start=False,
+        verbose=0,
+        device="cpu",
+        random_state=None,
+        **kwargs,
+    ):
+        self._init_net(
+            module,
+            criterion,
+            random_state,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            predict_nonlinearity=predict_nonlinearity,
+            warm_start=warm_start,
+            verbose=verbose,
+            device=device,
+            **kwargs,
+        )
+        self.classes = classes
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _slicing_iterator(self, dataset, rows, batch_size, shuffle, kwargs):
+        if BAGS in dataset.X:
+            return BagBatchIterator(dataset, rows, batch_size, shuffle)
+        return super()._slicing_iterator(dataset, rows, batch_size, shuffle, kwargs)
+
+    def get_iterator(self, dataset, training=False):
+        base, rows = tensor_rows(dataset)
+        prefix = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(prefix)
+        if (
+            base is not None
+            and BAGS in base.X
+            and (getattr(self, prefix) is not DataLoader or set(kwargs) - {"shuffle"})
+        ):
+            # skorch's DataLoader path, still with whole bags per batch.
+            batch_size = kwargs.pop("batch_size", self.batch_size)
+            if batch_size == -1:
+                batch_size = len(dataset)
+            shuffle = kwargs.pop("shuffle", training)
+            kwargs.pop("drop_last", None)
+            if rows is None:
+                rows = torch.arange(len(base))
+            sampler = _BagBatchSampler(
+                base.X[BAGS].cpu(), rows.cpu(), batch_size, shuffle
+            )
+            return getattr(self, prefix)(base, batch_sampler=sampler, **kwargs)
+        return super().get_iterator(dataset, training=training)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        proportions = to_tensor(y_true, device=self.device)
+        codes = self._batch_extra(X, BAGS)
+        # Number the batch's bags 0..m-1; every row of a bag carries the same
+        # proportions, so writing them by bag keeps any one copy.
+        present, local = torch.unique(codes, return_inverse=True)
+        per_bag = proportions.new_zeros(present.shape[0], proportions.shape[1])
+        per_bag = per_bag.index_copy(0, local, proportions)
+        kwargs = {}
+        weight = self._batch_extra(X, SAMPLE_WEIGHT)
+        if weight is not None:
+            kwargs["weight"] = weight
+        return self.criterion_(y_pred, local, per_bag, **kwargs)
+
+    def fit(self, X, y, bags=None, sample_weight=None):
+        """Train the network from bag proportions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features, cast to float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            With ``bags``: each row's bag proportions, the positive-class
+            proportion (binary, 1-D) or a row of class proportions, equal within
+            a bag. Without: ordinary labels (each row is its own bag).
+        bags : array-like of shape (n_samples,), default=None
+            The bag id of each row; ``None`` makes every row its own bag.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-row weights in each bag's mean probability.
+
+        Returns
+        -------
+        self : LLPNeuralNetClassifier
+            The fitted estimator.
+        """
+        self._check_fit_params({})
+        packed, target = self._prepare(
+            X, y, bags, sample_weight, self._first_fit(False)
+        )
+        return self._fit_packed(packed, target)
+
+    def partial_fit(self, X, y, bags=None, classes=None, sample_weight=None):
+        """Train ``max_epochs`` more epochs from bag proportions, keeping the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Bag proportions (or labels when ``bags`` is None), as in :meth:`fit`.
+        bags : array-like of shape (n_samples,), default=None
+            The bag id of each row.
+        classes : array-like of shape (n_classes,), default=None
+            The classes, on the first call (else the ``classes`` parameter);
+            ignored later.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-row weights.
+
+        Returns
+        -------
+        self : LLPNeuralNetClassifier
+            The estimator.
+        """
+        self._check_fit_params({})
+        packed, target = self._prepare(
+            X, y, bags, sample_weight, self._first_fit(True), classes=classes
+        )
+        return self._fit_packed(packed, target, partial=True)
+
+    def _prepare(self, X, y, bags, sample_weight, first, classes=None):
+        if not first:
+            classes = self.classes_
+        elif classes is None:
+            classes = self.classes
+        if bags is None:
+            X, y = self._validate_X_y(X, y, reset=first)
+            check_classification_targets(y)
+            codes, classes = check_labels(y, classes)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes; y holds one "
+                    f"class ({classes[0]!r})."
+                )
+            proportions = np.eye(len(classes), dtype=np.float32)[codes]
+            bag_codes = np.arange(X.shape[0], dtype=np.int64)
+        else:
+            X = self._validate_X(X, reset=first)
+            n_classes = None if classes is None else len(classes)
+            proportions = check_proportions(y, bags, n_classes=n_classes)
+            bag_codes = check_bags(bags, n_samples=X.shape[0])
+            if proportions.ndim == 1:
+                proportions = np.column_stack([1.0 - proportions, proportions])
+            if classes is None:
+                classes = np.arange(proportions.shape[1])
+            proportions = proportions.astype(np.float32)
+        if first:
+            self.classes_inferred_ = np.asarray(classes)
+            self.n_bags_ = int(bag_codes.max()) + 1
+        packed = self._pack(X, sample_weight, **{BAGS: bag_codes})
+        return packed, proportions

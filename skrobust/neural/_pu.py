@@ -1,0 +1,355 @@
+"""PUNeuralNetClassifier: nnPU / uPU training of a network on PU labels."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight
+from skorch.utils import to_tensor
+
+from ..pu import ClassPriorEstimator
+from ..utils import check_pu_labels
+from ..utils._validation import _show
+from ._base import _NeuralNetBase
+from ._data import SAMPLE_WEIGHT
+from ._modules import MLP
+
+PRIOR_METHODS = ("e1", "e2", "e3", "dedpul", "km1", "km2", "tice")
+
+
+def _pu_proba(scores):
+    """Two columns ``[P(y = 0 | x), P(y = 1 | x)]`` from the network's score."""
+    positive = torch.sigmoid(scores.reshape(-1).float())
+    return torch.stack([1.0 - positive, positive], dim=1)
+
+
+class PUNeuralNetClassifier(_NeuralNetBase):
+    r"""A neural network trained on positive and unlabelled rows (nnPU or uPU).
+
+    ``y`` holds PU labels (``pos_label`` on labelled positives, one other value on
+    unlabelled rows); the network outputs one score :math:`g(x)` and is trained
+    with the non-negative (``"nnpu"``, default) or unbiased (``"upu"``) PU risk
+    at the class prior, given or estimated by the PU family's
+    :class:`~skrobust.pu.ClassPriorEstimator`. ``predict`` returns the true
+    class and ``predict_proba`` :math:`\sigma(g(x))` for ``pos_label``.
+
+    The risks are the case-control ones (Kiryo et al.), with the positive sample
+    P the labelled rows and the unlabelled sample U *every* row of the batch,
+    labelled ones included: under SCAR the rows are a sample of the marginal
+    :math:`p(x)`, whose positive share is the class prior :math:`\pi`
+    (METHODS.md section 0). So with every positive labelled (:math:`c = 1`) the
+    uPU risk is exactly the ordinary sigmoid-loss risk on the true labels.
+
+    nnPU's non-negative rule is applied per batch in ``train_step_single``:
+    when the negative-class part of the risk, :math:`r = R_u^- - \pi R_p^-`,
+    falls below :math:`-\beta`, the step is a gradient ascent on :math:`r`
+    scaled by :math:`\gamma` instead of a descent on the risk
+    (:func:`~skrobust.losses.nnpu_loss` builds that objective); the loss
+    recorded in ``history_`` is the nnPU risk itself.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance, default=MLP
+        The network, with one output; a class is built at fit time with
+        ``module__*`` parameters (``n_features``, ``n_outputs=1`` filled in).
+    criterion : str or torch.nn.Module class, default="nnpu"
+        ``"nnpu"``, ``"upu"`` or a loss class taking ``prior`` in its constructor
+        and ``forward(scores, s, weight=None)``; ``criterion__loss`` picks the
+        margin loss (``"sigmoid"`` or ``"logistic"``), ``criterion__beta`` and
+        ``criterion__gamma`` nnPU's constants.
+    class_prior : float in (0, 1), default=None
+        :math:`\pi = P(y = 1)`; ``None`` estimates it with ``prior_method``.
+    prior_method : {"dedpul", "e1", "e2", "e3", "km1", "km2", "tice"}, \
+            default="dedpul"
+        Estimator of the prior when ``class_prior`` is None (see
+        :class:`~skrobust.pu.ClassPriorEstimator`).
+    cv : int, cross-validation generator or iterable, default=5
+        Folds of the out-of-sample scores the score-based prior estimators read.
+    pos_label : int, float, bool or str, default=1
+        The label of labelled positives in ``y``.
+    optimizer : torch.optim.Optimizer class, default=torch.optim.Adam
+        The optimizer.
+    lr : float, default=1e-3
+        Learning rate.
+    max_epochs : int, default=50
+        Passes over the data.
+    batch_size : int, default=128
+        Rows per batch (-1 for the whole data).
+    train_split, callbacks, predict_nonlinearity, warm_start, verbose, device
+        As in :class:`RobustNeuralNetClassifier`; ``predict_nonlinearity="auto"``
+        maps the score to two columns through the sigmoid.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the prior estimate's folds, the initial weights and the batch order,
+        with torch's global generator forked for the fit.
+    **kwargs
+        Other skorch parameters (``module__*``, ``criterion__*``, ...).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two values of ``y``, sorted.
+    class_prior_ : float
+        The prior used (given or estimated).
+    label_frequency_ : float
+        :math:`c = P(s = 1 \mid y = 1)`, the labelled fraction over ``class_prior_``.
+    n_features_in_ : int
+        Number of features seen in fit.
+    module_, criterion_, optimizer_, history_ : skorch's fitted components.
+
+    See Also
+    --------
+    skrobust.pu.UnbiasedPUClassifier : The unbiased risk around any classifier.
+    skrobust.losses.NonNegativePULoss : The loss.
+
+    References
+    ----------
+    .. [1] R. Kiryo, G. Niu, M. C. du Plessis, M. Sugiyama, "Positive-Unlabeled
+       Learning with Non-Negative Risk Estimator", NeurIPS 2017,
+       arXiv:1703.00593.
+    .. [2] M. C. du Plessis, G. Niu, M. Sugiyama, "Analysis of Learning from
+       Positive and Unlabeled Data", NeurIPS 2014.
+    .. [3] D. Ivanov, "DEDPUL: Difference-of-Estimated-Densities-based
+       Positive-Unlabeled Learning", ICMLA 2020, arXiv:1902.06965.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skrobust.datasets import make_pu_labels
+    >>> from skrobust.neural import PUNeuralNetClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> s = make_pu_labels(y, 0.5, random_state=0)
+    >>> net = PUNeuralNetClassifier(random_state=0).fit(X, s)
+    >>> print(f"prior {net.class_prior_:.2f}, accuracy {net.score(X, y):.2f}")
+    prior 0.6..., accuracy 0.9...
+    """
+
+    _parameter_constraints: dict = {
+        "class_prior": [Real, None],
+        "prior_method": [str],
+        "cv": ["cv_object"],
+        "pos_label": [Integral, Real, str, "boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        module=MLP,
+        *,
+        criterion="nnpu",
+        class_prior=None,
+        prior_method="dedpul",
+        cv=5,
+        pos_label=1,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=50,
+        batch_size=128,
+        train_split=None,
+        callbacks=None,
+        predict_nonlinearity="auto",
+        warm_start=False,
+        verbose=0,
+        device="cpu",
+        random_state=None,
+        **kwargs,
+    ):
+        self._init_net(
+            module,
+            criterion,
+            random_state,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            predict_nonlinearity=predict_nonlinearity,
+            warm_start=warm_start,
+            verbose=verbose,
+            device=device,
+            **kwargs,
+        )
+        self.class_prior = class_prior
+        self.prior_method = prior_method
+        self.cv = cv
+        self.pos_label = pos_label
+
+    def _n_outputs(self):
+        return 1
+
+    def _criterion_data_kwargs(self):
+        if not hasattr(self, "class_prior_"):
+            return {}
+        return {"prior": float(self.class_prior_)}
+
+    def _default_nonlinearity(self):
+        return _pu_proba
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        scores = y_pred.reshape(-1)
+        s = to_tensor(y_true, device=self.device).reshape(-1)
+        labelled = s > 0
+        weight = self._batch_extra(X, SAMPLE_WEIGHT)
+        # Case-control form: P = the labelled rows, U = all rows of the batch.
+        scores = torch.cat([scores[labelled], scores])
+        s = torch.cat([torch.ones_like(s[labelled]), torch.zeros_like(s)])
+        kwargs = {}
+        if weight is not None:
+            kwargs["weight"] = torch.cat([weight[labelled], weight])
+        if training or not hasattr(self.criterion_, "risk"):
+            return self.criterion_(scores, s, **kwargs)
+        return self.criterion_.risk(scores, s, **kwargs)
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = batch
+        y_pred = self.infer(Xi, **fit_params)
+        # The objective's gradient is nnPU's update (a descent on the risk, or an
+        # ascent on its negative part when that part drops below -beta); the
+        # value worth recording is the risk, evaluated on the same batch.
+        objective = self.get_loss(y_pred, yi, X=Xi, training=True)
+        objective.backward()
+        with torch.no_grad():
+            reported = self.get_loss(y_pred, yi, X=Xi, training=False)
+        return {"loss": reported, "y_pred": y_pred}
+
+    def fit(self, X, y, sample_weight=None, **fit_params):
+        """Estimate the prior if needed, then train the network on PU labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features, cast to float32.
+        y : array-like of shape (n_samples,)
+            PU labels: ``pos_label`` on labelled positives, one other value on
+            unlabelled rows.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-row weights of the risks (and of the labelled fraction).
+        **fit_params : dict
+            Not supported; an unexpected parameter gets a clear error.
+
+        Returns
+        -------
+        self : PUNeuralNetClassifier
+            The fitted estimator.
+        """
+        self._check_fit_params(fit_params)
+        packed, s = self._prepare(X, y, sample_weight, self._first_fit(False))
+        return self._fit_packed(packed, s)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train ``max_epochs`` more epochs on PU data, keeping the network.
+
+        The first call settles the prior (given or estimated on its data); later
+        calls keep it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            PU labels.
+        classes : array-like of shape (2,), default=None
+            Both PU label values, on the first call, for a first batch that holds
+            only one of them; ignored later.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-row weights.
+
+        Returns
+        -------
+        self : PUNeuralNetClassifier
+            The estimator.
+        """
+        self._check_fit_params({})
+        packed, s = self._prepare(
+            X, y, sample_weight, self._first_fit(True), classes=classes
+        )
+        return self._fit_packed(packed, s, partial=True)
+
+    def _prepare(self, X, y, sample_weight, first, classes=None):
+        if self.class_prior is not None and not 0 < self.class_prior < 1:
+            raise ValueError(
+                f"class_prior must be in (0, 1); got {self.class_prior!r}."
+            )
+        if self.prior_method not in PRIOR_METHODS:
+            raise ValueError(
+                f"prior_method must be one of {list(PRIOR_METHODS)}; got "
+                f"{self.prior_method!r}."
+            )
+        X, y = self._validate_X_y(X, y, reset=first)
+        check_classification_targets(y)
+        values = np.unique(y if classes is None or not first else classes)
+        if values.shape[0] > 2:
+            raise ValueError(
+                "Only binary classification is supported: PU labels y hold two "
+                f"values (pos_label={self.pos_label!r} and one for unlabelled rows); "
+                f"got {values.shape[0]}: {_show(values)}."
+            )
+        if values.shape[0] == 1 and first:
+            raise ValueError(
+                f"y holds a single class ({values[0]!r}); PU learning needs labelled "
+                f"positives (pos_label={self.pos_label!r}) and unlabelled rows."
+            )
+        labelled = check_pu_labels(y, pos_label=self.pos_label)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        if first:
+            self.classes_inferred_ = values
+            self._settle_prior(X, labelled, sample_weight)
+        elif not np.isin(values, self.classes_).all():
+            raise ValueError(
+                f"y holds values {_show(values)} outside the classes "
+                f"{_show(self.classes_)} of the first fit."
+            )
+        return self._pack(X, sample_weight), labelled.astype(np.int64)
+
+    def _settle_prior(self, X, labelled, sample_weight):
+        if sample_weight is None:
+            fraction = float(labelled.mean())
+        else:
+            weight = np.asarray(sample_weight, dtype=np.float64)
+            fraction = float(weight[labelled].sum() / weight.sum())
+        if self.class_prior is None:
+            estimator = ClassPriorEstimator(
+                method=self.prior_method, cv=self.cv, random_state=self.random_state
+            )
+            prior = estimator.fit(X, labelled.astype(np.int64)).class_prior_
+        else:
+            prior = float(self.class_prior)
+            if prior < fraction:
+                raise ValueError(
+                    f"class_prior={prior!r} is below the labelled fraction "
+                    f"{fraction:.4g} of y: under SCAR every labelled row is "
+                    "positive, so the prior is at least that fraction."
+                )
+        # A prior of 1 leaves no negatives for the risk; keep it just inside (0, 1).
+        prior = float(np.clip(max(prior, fraction), 1e-6, 1 - 1e-6))
+        self.class_prior_ = prior
+        self.label_frequency_ = fraction / prior
+
+    def predict_proba(self, X):
+        r"""Probabilities of the true classes, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            The column of ``pos_label`` is :math:`\sigma(g(x))` (with the default
+            ``predict_nonlinearity``); rows sum to 1.
+        """
+        proba = super().predict_proba(X)
+        if self.predict_nonlinearity == "auto" and self.classes_[0] == self.pos_label:
+            proba = proba[:, ::-1].copy()
+        return proba
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
