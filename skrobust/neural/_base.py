@@ -118,6 +118,15 @@ class _NeuralNetBase(NeuralNetClassifier):
         self.criterion_ = self.initialized_instance(criterion, kwargs)
         return self
 
+    def _set_training(self, training=True):
+        # skorch switches every module's mode on every batch; the recursive
+        # ``train()`` walk is a measurable share of a small network's step, so it
+        # runs only when the mode actually changes.
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and module.training != training:
+                module.train(training)
+
     # ---------------------------------------------------------------- data path
     def check_data(self, X, y=None):
         # The estimators' fit validated the data and set classes_inferred_ from
