@@ -29,6 +29,7 @@ DOCUMENTED_MODULES = [
     "skrobust.pu",
     "skrobust.metrics",
     "skrobust.losses",
+    "skrobust.neural",
 ]
 # Names in ``__all__`` that are not objects with a reference page.
 UNDOCUMENTED_NAMES = {"__version__"}
@@ -132,8 +133,10 @@ def test_api_reference_names_exist():
         module_name, _, attribute = full_name.rpartition(".")
         if module_name == "skrobust.testing.strategies":
             pytest.importorskip("hypothesis")
-        if module_name == "skrobust.losses":
+        if module_name in ("skrobust.losses", "skrobust.neural"):
             pytest.importorskip("torch")
+        if module_name == "skrobust.neural":
+            pytest.importorskip("skorch")
         module = importlib.import_module(module_name)
         assert hasattr(module, attribute), f"docs/api lists {full_name}: not found"
 
@@ -146,8 +149,10 @@ def test_user_guide_snippets(page):
     text = page.read_text(encoding="utf-8")
     if "hypothesis" in text:
         pytest.importorskip("hypothesis")
-    if "import torch" in text:
+    if "import torch" in text or "skrobust.neural" in text:
         pytest.importorskip("torch")
+    if "skrobust.neural" in text:
+        pytest.importorskip("skorch")
     result = doctest.testfile(
         str(page),
         module_relative=False,

@@ -231,6 +231,12 @@ class _NeuralNetBase(NeuralNetClassifier):
             # (validating) one; this is its body on the packed data.
             if not partial and (not self.warm_start or not self.initialized_):
                 self.initialize()
+                # A criterion given as an instance survives initialize(); its
+                # per-row state (ELR targets, ALDR-KL temperatures) must not carry
+                # over into a fresh fit. partial_fit and warm starts keep it.
+                reset = getattr(self.criterion_, "reset_state", None)
+                if reset is not None:
+                    reset()
             NeuralNet.partial_fit(
                 self, X, y, _routing_method="partial_fit" if partial else "fit"
             )

@@ -63,8 +63,9 @@ class LLPNeuralNetClassifier(_NeuralNetBase):
         Target rows per batch; batches are whole bags, so a batch may hold a bag
         more than this, and a larger bag is a batch alone.
     train_split, callbacks, predict_nonlinearity, warm_start, verbose, device
-        As in :class:`RobustNeuralNetClassifier`. A validation split must keep
-        bags whole (split by bag, e.g. with ``skrobust.llp``'s bag splitter).
+        As in :class:`RobustNeuralNetClassifier`. skorch's ``ValidSplit`` holds
+        out rows, not bags, and a partial bag's proportions are wrong, so keep
+        ``train_split=None`` and validate with bag-level model selection.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights and the bag order, with torch's global
         generator forked for the fit.

@@ -60,9 +60,9 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         ``criterion__gamma`` nnPU's constants.
     class_prior : float in (0, 1), default=None
         :math:`\pi = P(y = 1)`; ``None`` estimates it with ``prior_method``.
-    prior_method : {"dedpul", "e1", "e2", "e3", "km1", "km2", "tice"}, \
-            default="dedpul"
-        Estimator of the prior when ``class_prior`` is None (see
+    prior_method : str, default="dedpul"
+        Estimator of the prior when ``class_prior`` is None, one of "dedpul",
+        "e1", "e2", "e3", "km1", "km2" and "tice" (see
         :class:`~skrobust.pu.ClassPriorEstimator`).
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores the score-based prior estimators read.

@@ -230,11 +230,6 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
             kwargs["transition_matrix"] = np.eye(n_classes)
         return kwargs
 
-    def on_train_begin(self, net, X=None, y=None, **kwargs):
-        reset = getattr(self.criterion_, "reset_state", None)
-        if reset is not None and not self.warm_start:
-            reset()
-
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
         return self.criterion_(y_pred, y_true, **self._criterion_call_kwargs(X))
