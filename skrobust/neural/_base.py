@@ -14,7 +14,7 @@ from skorch import NeuralNet, NeuralNetClassifier
 from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog, ProgressBar
 from torch.utils.data import DataLoader
 
-from ..losses import get_loss
+from ..losses import available_losses, get_loss
 from ..utils._sklearn_compat import validate_data
 from ._data import (
     FEATURES,
@@ -108,10 +108,23 @@ class _NeuralNetBase(NeuralNetClassifier):
         self.module_ = self.initialized_instance(self.module, kwargs)
         return self
 
+    def _criterion_class(self):
+        """The criterion's class, with a name resolved through the registry."""
+        criterion = self.criterion
+        if isinstance(criterion, torch.nn.Module):
+            return type(criterion)
+        try:
+            return get_loss(criterion)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(
+                f"criterion must be one of {available_losses()} or a "
+                f"torch.nn.Module class; got {criterion!r}."
+            ) from exc
+
     def initialize_criterion(self):
         criterion = self.criterion
-        if isinstance(criterion, str):
-            criterion = get_loss(criterion)
+        if not isinstance(criterion, torch.nn.Module):
+            criterion = self._criterion_class()
         kwargs = self._merge_data_kwargs(
             criterion, self.get_params_for("criterion"), self._criterion_data_kwargs()
         )

@@ -180,7 +180,8 @@ def bag_batches(bag_codes, rows, batch_size, shuffle):
     starts = torch.cumsum(sizes, 0) - sizes
     window = torch.div(starts, batch_size, rounding_mode="floor")
     opens = torch.ones(n_bags, dtype=torch.bool, device=device)
-    opens[1:] = window[1:] != window[:-1]
+    large = sizes > batch_size
+    opens[1:] = (window[1:] != window[:-1]) | large[1:] | large[:-1]
     cuts = starts[opens].tolist() + [int(rows.shape[0])]
     ordered_rows = rows.index_select(0, perm)
     return [ordered_rows[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]

@@ -274,7 +274,7 @@ class LLPNeuralNetClassifier(_NeuralNetBase):
             if len(classes) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs at least 2 classes; y holds one "
-                    f"class ({classes[0]!r})."
+                    f"class ({np.asarray(classes)[0].tolist()!r})."
                 )
             proportions = np.eye(len(classes), dtype=np.float32)[codes]
             bag_codes = np.arange(X.shape[0], dtype=np.int64)

@@ -188,14 +188,6 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
     def _n_outputs(self):
         return len(self.classes_)
 
-    def _criterion_class(self):
-        from ..losses import get_loss
-
-        criterion = self.criterion
-        if isinstance(criterion, torch.nn.Module):
-            return type(criterion)
-        return get_loss(criterion) if isinstance(criterion, str) else criterion
-
     def _estimates_transition(self):
         takes_matrix = "transition_matrix" in _init_parameters(self._criterion_class())
         return (
@@ -296,7 +288,7 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
             if len(classes) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs at least 2 classes; y holds one "
-                    f"class ({classes[0]!r})."
+                    f"class ({np.asarray(classes)[0].tolist()!r})."
                 )
             self.classes_inferred_ = classes
             self.n_samples_fit_ = X.shape[0]

@@ -1,0 +1,265 @@
+"""Tests of PUNeuralNetClassifier (skrobust.neural)."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from numpy.testing import assert_allclose, assert_array_equal  # noqa: E402
+from sklearn.datasets import load_breast_cancer  # noqa: E402
+from sklearn.model_selection import GridSearchCV, train_test_split  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from skrobust.datasets import make_pu_labels  # noqa: E402
+from skrobust.losses import nnpu_loss, nnpu_risk, upu_loss  # noqa: E402
+from skrobust.metrics import make_pu_scorer  # noqa: E402
+from skrobust.neural import (  # noqa: E402
+    PUNeuralNetClassifier,
+    RobustNeuralNetClassifier,
+)
+
+
+def _net(**params):
+    if "module" not in params:
+        params.setdefault("module__hidden_units", (16,))
+    params = {
+        "max_epochs": 3,
+        "lr": 3e-3,
+        "random_state": 0,
+        **params,
+    }
+    return PUNeuralNetClassifier(**params)
+
+
+class RecordingPULoss(torch.nn.Module):
+    """The uPU risk, keeping the PU labels and weights of every training batch."""
+
+    def __init__(self, prior):
+        super().__init__()
+        self.prior = prior
+        self.calls = []
+
+    def forward(self, scores, s, weight=None):
+        # get_loss is called again under no_grad to report the risk; keep only
+        # the call that trains.
+        if torch.is_grad_enabled():
+            self.calls.append((s.detach().clone(), weight.detach().clone()))
+        return upu_loss(scores, s, self.prior, weight=weight)
+
+
+class FixedScore(torch.nn.Module):
+    """A linear score 8 * x_0, fixed by training at lr=0."""
+
+    def __init__(self, n_features, n_outputs):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_outputs)
+        with torch.no_grad():
+            self.linear.weight.zero_()
+            self.linear.weight[:, 0] = 8.0
+            self.linear.bias.zero_()
+
+    def forward(self, X):
+        return self.linear(X)
+
+
+def _numpy_global_state():
+    """Key and position of numpy's global generator."""
+    # The legacy global generator is the state under test: random_state=None
+    # draws from it, and a fit with an int seed must leave it alone.
+    state = np.random.get_state(legacy=False)["state"]  # noqa: NPY002
+    return state["key"].copy(), state["pos"]
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    """Standardised breast-cancer data (pi = 0.63), PU labels with c = 0.5, and a
+    clean test set."""
+    X, y = load_breast_cancer(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=0, stratify=y
+    )
+    scaler = StandardScaler().fit(X_train)
+    s = make_pu_labels(y_train, 0.5, random_state=0)
+    return scaler.transform(X_train), y_train, s, scaler.transform(X_test), y_test
+
+
+def test_batches_carry_row_aligned_weights_in_case_control_form(cancer):
+    X, _, s, _, _ = cancer
+    n = X.shape[0]
+    # Each row's weight is its row number plus one, so a weight names its row.
+    weight = np.arange(1, n + 1, dtype=np.float64)
+    net = _net(
+        criterion=RecordingPULoss, class_prior=0.63, batch_size=100, max_epochs=2
+    ).fit(X, s, sample_weight=weight)
+    calls = net.criterion_.calls
+    assert len(calls) == 2 * 5
+    for epoch in (calls[:5], calls[5:]):
+        seen = []
+        for s_batch, w_batch in epoch:
+            n_labelled = int(s_batch.sum())
+            # P (the batch's labelled rows) first, then U = every row of the batch.
+            rows = w_batch[n_labelled:].long().numpy() - 1
+            assert_array_equal(s_batch[:n_labelled].numpy(), 1)
+            assert_array_equal(s_batch[n_labelled:].numpy(), 0)
+            assert n_labelled == s[rows].sum()
+            assert_array_equal(w_batch[:n_labelled].numpy(), rows[s[rows] == 1] + 1)
+            seen.append(rows)
+        seen = np.concatenate(seen)
+        assert_array_equal(np.sort(seen), np.arange(n))
+        assert not np.array_equal(seen, np.arange(n))
+
+
+def test_upu_with_every_positive_labelled_is_the_supervised_sigmoid_risk(cancer):
+    X, y, _, _, _ = cancer
+    net = _net(criterion="upu", class_prior=y.mean(), batch_size=-1).fit(X, y)
+    assert net.label_frequency_ == pytest.approx(1.0)
+    features = torch.as_tensor(X, dtype=torch.float32)
+    with torch.no_grad():
+        scores = net.infer(features).reshape(-1)
+        risk = net.get_loss(
+            scores, torch.as_tensor(y), X={"X": features}, training=True
+        )
+    margin = torch.where(torch.as_tensor(y) == 1, scores, -scores)
+    # The sigmoid loss of the true labels, sigma(-y g(x)) with y in {-1, +1}.
+    expected = torch.sigmoid(-margin).mean()
+    torch.testing.assert_close(risk, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_upu_with_every_positive_labelled_matches_supervised_accuracy(cancer):
+    X, y, _, X_test, y_test = cancer
+    params = {"lr": 1e-2, "max_epochs": 100, "batch_size": -1}
+    supervised = RobustNeuralNetClassifier(
+        criterion="ce", module__hidden_units=(16,), random_state=0, **params
+    ).fit(X, y)
+    pu = _net(criterion="upu", class_prior=y.mean(), **params).fit(X, y)
+    # Measured 0.951 for both.
+    assert pu.score(X_test, y_test) > supervised.score(X_test, y_test) - 0.02
+
+
+def test_recorded_loss_is_the_nnpu_risk_not_the_training_objective(cancer):
+    X, _, s, _, _ = cancer
+    X = X.copy()
+    # x_0 separates the labelled rows from the unlabelled ones, so with the fixed
+    # score 8 x_0 the negative part of the risk is well below zero and nnPU's
+    # objective (its negative) differs from the risk.
+    X[:, 0] = np.where(s == 1, 1.0, -1.0)
+    net = _net(
+        module=FixedScore,
+        optimizer=torch.optim.SGD,
+        lr=0.0,
+        class_prior=0.63,
+        batch_size=-1,
+        max_epochs=2,
+    ).fit(X, s)
+    scores = torch.as_tensor(8.0 * X[:, 0], dtype=torch.float32)
+    s_t = torch.as_tensor(s)
+    case_control = (
+        torch.cat([scores[s_t == 1], scores]),
+        torch.cat([torch.ones(int(s.sum()), dtype=torch.int64), torch.zeros_like(s_t)]),
+    )
+    risk = nnpu_risk(*case_control, 0.63).item()
+    objective = nnpu_loss(*case_control, 0.63).item()
+    assert abs(objective - risk) > 0.1
+    assert_allclose(net.history[:, "train_loss"], [risk, risk], rtol=1e-5)
+
+
+def test_nnpu_risk_stays_non_negative_where_upu_goes_negative(cancer):
+    X, y, s, X_test, y_test = cancer
+    params = {
+        "class_prior": y.mean(),
+        "lr": 1e-2,
+        "max_epochs": 60,
+        "batch_size": 64,
+        "module__hidden_units": (100,),
+    }
+    upu = _net(criterion="upu", **params).fit(X, s)
+    nnpu = _net(criterion="nnpu", **params).fit(X, s)
+    upu_losses = np.asarray(upu.history[:, "train_loss"])
+    nnpu_losses = np.asarray(nnpu.history[:, "train_loss"])
+    assert len(nnpu_losses) == 60
+    # A flexible network over-fits the unbiased risk below zero (measured -0.10
+    # after 100 epochs); the non-negative risk cannot go there.
+    assert upu_losses.min() < 0
+    assert nnpu_losses.min() >= 0
+    assert nnpu.score(X_test, y_test) > upu.score(X_test, y_test)
+
+
+def test_estimated_prior_is_near_the_true_one(cancer):
+    X, y, s, _, _ = cancer
+    net = _net(max_epochs=1).fit(X, s)
+    # DEDPUL measured 0.606 against the true 0.627 on 426 rows.
+    assert net.class_prior_ == pytest.approx(y.mean(), abs=0.08)
+    assert net.class_prior_ * net.label_frequency_ == pytest.approx(s.mean())
+
+
+def test_grid_search_with_pu_scorer_picks_the_trained_model(cancer):
+    X, y, s, X_test, y_test = cancer
+    search = GridSearchCV(
+        _net(class_prior=y.mean(), max_epochs=10),
+        {"lr": [1e-5, 1e-2]},
+        cv=2,
+        scoring=make_pu_scorer("f1"),
+    ).fit(X, s)
+    # The PU F1 reads the net's class_prior_ and sees, from PU labels alone, that
+    # ten epochs at lr=1e-5 learn nothing.
+    assert search.best_params_ == {"lr": 1e-2}
+    assert search.best_estimator_.score(X_test, y_test) > 0.9
+
+
+def test_pos_label_column_is_the_sigmoid_of_the_score(cancer):
+    X, _, s, _, _ = cancer
+    numeric = _net().fit(X, s)
+    # "a" sorts first, so the positive class is column 0 here.
+    named = _net(pos_label="a").fit(X, np.where(s == 1, "a", "u"))
+    assert_array_equal(named.classes_, ["a", "u"])
+    assert_allclose(named.predict_proba(X), numeric.predict_proba(X)[:, ::-1])
+    scores = numeric.infer(torch.as_tensor(X, dtype=torch.float32)).detach()
+    assert_allclose(
+        numeric.predict_proba(X)[:, 1],
+        torch.sigmoid(scores.reshape(-1)).numpy(),
+        rtol=1e-6,
+    )
+    assert set(named.predict(X)) <= {"a", "u"}
+
+
+def test_fit_leaves_global_generators_alone(cancer):
+    X, _, s, _, _ = cancer
+    torch_state = torch.get_rng_state()
+    key, pos = _numpy_global_state()
+    # The prior estimate's folds and the network both draw from random_state.
+    first = _net(random_state=1).fit(X, s)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    key_after, pos_after = _numpy_global_state()
+    assert_array_equal(key_after, key)
+    assert pos_after == pos
+    second = _net(random_state=1).fit(X, s)
+    assert first.class_prior_ == second.class_prior_
+    assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "params, y_of, match",
+    [
+        ({"class_prior": 0.5}, lambda s: np.arange(len(s)) % 3, "binary"),
+        ({"class_prior": 0.5}, lambda s: np.where(s == 1, 2, 0), "labelled positive"),
+        ({"class_prior": 0.5}, lambda s: np.zeros(len(s)), "single class"),
+        ({"class_prior": 1.5}, lambda s: s, "class_prior"),
+        ({"class_prior": 0.0}, lambda s: s, "class_prior"),
+        ({"class_prior": 0.1}, lambda s: s, "below the labelled fraction"),
+        ({"prior_method": "median"}, lambda s: s, "prior_method"),
+    ],
+    ids=[
+        "three-values",
+        "no-labelled-positive",
+        "one-value",
+        "prior-above-one",
+        "prior-zero",
+        "prior-below-fraction",
+        "prior-method",
+    ],
+)
+def test_bad_input_raises_clear_error(cancer, params, y_of, match):
+    X, _, s, _, _ = cancer
+    with pytest.raises(ValueError, match=match):
+        _net(max_epochs=1, **params).fit(X, y_of(s))
