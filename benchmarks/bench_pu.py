@@ -486,6 +486,28 @@ def _recommended(problem, true_prior=False):
     return _scores(problem, model.predict(problem.X_test) == _pos_label(problem))
 
 
+def _neural(problem, true_prior=False):
+    """skrobust.neural's nnPU network (default MLP), its own DEDPUL prior."""
+    from skrobust.neural import PUNeuralNetClassifier
+
+    prior = problem.extra["class_prior"] if true_prior else None
+    model = PUNeuralNetClassifier(
+        class_prior=prior, pos_label=_pos_label(problem), random_state=0
+    )
+    model.fit(problem.X_train, problem.y_train_corrupted)
+    return _scores(problem, model.predict(problem.X_test) == _pos_label(problem))
+
+
+NEURAL_METHODS = [
+    Method("PUNeuralNetClassifier (nnPU, DEDPUL prior)", "skrobust", _neural, "skorch"),
+    Method(
+        "PUNeuralNetClassifier (nnPU, true prior)",
+        "skrobust",
+        partial(_neural, true_prior=True),
+        "skorch",
+    ),
+]
+
 CLASSIFIERS = [
     Method("base on s (unlabelled = negative)", "scikit-learn", _naive),
     Method(RECOMMENDED_NAME, "skrobust", _recommended),
@@ -509,6 +531,7 @@ CLASSIFIERS = [
         _true_prior_unbiased_pu,
         needs_pred_proba=True,
     ),
+    *NEURAL_METHODS,
     _peer("ElkanotoPuClassifier", "pulearn", _pulearn_elkanoto, "pulearn"),
     _peer(
         "WeightedElkanotoPuClassifier",
