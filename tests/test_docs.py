@@ -27,6 +27,7 @@ DOCUMENTED_MODULES = [
     "skrobust.testing",
     "skrobust.noise",
     "skrobust.pu",
+    "skrobust.llp",
     "skrobust.metrics",
     "skrobust.losses",
     "skrobust.neural",

@@ -20,6 +20,7 @@ PUBLIC_MODULES = [
     "skrobust.datasets",
     "skrobust.noise",
     "skrobust.pu",
+    "skrobust.llp",
     "skrobust.metrics",
     "skrobust.testing",
     "skrobust.testing.strategies",

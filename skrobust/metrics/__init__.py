@@ -5,9 +5,18 @@ clean-label metrics from noisy labels; :func:`make_noise_corrected_scorer` turns
 them into scorers for model selection on noisy data. On positive-unlabeled labels,
 :func:`lee_liu_score` and the ``pu_*_score`` functions estimate metrics on the true
 classes without any negative label, and :func:`make_pu_scorer` turns them into
-scorers for model selection on ``(X, s)``.
+scorers for model selection on ``(X, s)``. From bag proportions,
+:func:`bag_proportion_error` measures how far a model's mean predicted
+probabilities are from each bag's given proportions, and
+:data:`bag_proportion_scorer` (which requests ``bags`` itself) selects models on
+bags without instance labels.
 """
 
+from ._llp import (
+    bag_proportion_error,
+    bag_proportion_scorer,
+    make_bag_proportion_scorer,
+)
 from ._noise import (
     make_noise_corrected_scorer,
     noise_corrected_accuracy_score,
@@ -23,7 +32,10 @@ from ._pu import (
 )
 
 __all__ = [
+    "bag_proportion_error",
+    "bag_proportion_scorer",
     "lee_liu_score",
+    "make_bag_proportion_scorer",
     "make_noise_corrected_scorer",
     "make_pu_scorer",
     "noise_corrected_accuracy_score",

@@ -1,0 +1,610 @@
+r"""ProportionEMClassifier: refit any classifier on count-respecting pseudo-labels.
+
+The estimator alternates two steps, in the manner of alter-:math:`\propto`\ SVM
+(Yu et al. 2013) but around any scikit-learn classifier with ``predict_proba``:
+
+- *scoring*: every training row gets out-of-sample class probabilities from
+  clones of the base fitted, fold by fold, on the other rows' current labels;
+- *relabelling* (a hard E-step): the rows of each bag are relabelled so that
+  its label counts match its proportions exactly, with
+  :func:`~skrobust.llp._assign.assign_bag_labels` on the log-probabilities.
+
+In the first scoring round the labels are the proportions themselves, soft
+labels written for the base as ``sample_weight``: each row appears once per
+class, weighted by its bag's share of that class. The final model is the base
+fitted on every row's last labels.
+"""
+
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, check_cv
+from sklearn.utils import (
+    _safe_indexing,
+    check_array,
+    check_consistent_length,
+    check_random_state,
+    get_tags,
+)
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    get_routing_for_object,
+    process_routing,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
+
+from ..utils import check_bags, check_labels, check_proportions
+from ..utils._sklearn_compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _check_method_params,
+    _fit_context,
+    _routing_enabled,
+    validate_data,
+)
+from ..utils._verbose import log_progress
+from ._assign import _METHODS, _assign, _bag_counts
+
+
+def _default_estimator():
+    return LogisticRegression(max_iter=1000)
+
+
+def _check_weights(sample_weight, n_samples):
+    """Validate non-negative per-row weights as float64."""
+    weights = check_array(
+        sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight"
+    )
+    if weights.ndim != 1:
+        raise ValueError(
+            f"sample_weight must be 1-D; got an array of shape {weights.shape}."
+        )
+    check_consistent_length(np.empty(n_samples), weights)
+    if (weights < 0).any():
+        raise ValueError(
+            "sample_weight must be non-negative; got "
+            f"{int((weights < 0).sum())} negative weights."
+        )
+    return weights
+
+
+def _fit_labels(estimator, X, labels, sample_weight, params, rows=None):
+    """Fit ``estimator`` on hard labels (of the rows ``rows``, default all)."""
+    if sample_weight is not None:
+        params = {**params, "sample_weight": sample_weight}
+    if rows is not None:
+        params = _check_method_params(X, params=params, indices=rows)
+        X, labels = _safe_indexing(X, rows), labels[rows]
+    return estimator.fit(X, labels, **params)
+
+
+def _fit_proportions(estimator, X, proportions, sample_weight, params, rows):
+    """Fit on every (row, class) pair of ``rows`` with a positive share.
+
+    Each row appears once per class its bag holds, with ``sample_weight`` equal
+    to the bag's share of that class (times the user's weight): the soft labels
+    of the first iteration.
+    """
+    weights = proportions[rows]
+    if sample_weight is not None:
+        weights = weights * sample_weight[rows, None]
+    pairs, labels = np.nonzero(weights > 0)
+    repeated = rows[pairs]
+    params = _check_method_params(X, params=params, indices=repeated)
+    return estimator.fit(
+        _safe_indexing(X, repeated),
+        labels,
+        sample_weight=weights[pairs, labels],
+        **params,
+    )
+
+
+def _fit_predict_fold(estimator, X, targets, train, test, sample_weight, params):
+    """Fit on the training rows, return the test rows' probabilities.
+
+    ``targets`` holds hard labels (1-D) or proportions (2-D, the soft first
+    iteration). A training part left with one class predicts it with certainty.
+    """
+    if targets.ndim == 2:
+        classes = np.flatnonzero(targets[train].sum(axis=0) > 0)
+    else:
+        classes = np.unique(targets[train])
+    if classes.shape[0] < 2:
+        return test, np.ones((test.shape[0], 1)), classes
+    if targets.ndim == 2:
+        _fit_proportions(estimator, X, targets, sample_weight, params, train)
+    else:
+        _fit_labels(estimator, X, targets, sample_weight, params, rows=train)
+    proba = np.asarray(estimator.predict_proba(_safe_indexing(X, test)))
+    return test, proba, np.asarray(estimator.classes_)
+
+
+def _estimator_has(attr):
+    def check(self):
+        base = getattr(self, "estimator_", None)
+        if base is None:
+            base = self._base_estimator()
+        return hasattr(base, attr)
+
+    return check
+
+
+class ProportionEMClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    r"""Learn from label proportions by refitting on count-respecting pseudo-labels.
+
+    Only each bag's class proportions are known. The training rows are scored
+    out of sample: fold by fold, a clone of the base is fitted on the other
+    rows, first with the proportions as soft labels (each row once per class,
+    with ``sample_weight`` equal to its bag's share of the class), later with
+    the current hard labels. The rows of each bag are then relabelled so that
+    the bag's label counts match its proportions exactly, with the labels most
+    likely under the scores, and the loop repeats until the labels settle. The
+    base fitted on all rows' final labels predicts single instances.
+
+    Use it to turn any scikit-learn classifier into a learner from label
+    proportions. It works best with small bags, where the counts pin the labels
+    down, and with a well regularised base.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        A classifier with ``fit`` and ``predict_proba``, whose ``fit`` takes
+        ``sample_weight`` (needed for the soft first round and for user
+        weights); ``None`` means ``LogisticRegression(max_iter=1000)``. It is
+        cloned, never fitted in place.
+    max_iter : int, default=30
+        Scoring-and-relabelling rounds at most. Bags of about 8 rows settle in
+        5 to 10 rounds; bags of 32 or more keep improving for 20 or more.
+    tol : float in [0, 1], default=1e-3
+        Stop when at most this fraction of the training labels changes from one
+        relabelling to the next (or when the labels of an earlier round come
+        back).
+    init : {"proportions", "random"}, default="proportions"
+        The labels of the first scoring round: the proportions as soft labels,
+        or random hard labels that meet the bag counts (drawn with
+        ``random_state``). Random starts match the soft start with bags of 8
+        but fall far behind it with bags of 32 or more.
+    assignment : {"auto", "exact", "greedy"}, default="auto"
+        How rows are relabelled with more than two classes (two classes are
+        always exact, by ranking within each bag): ``"exact"`` maximises the
+        summed log-probabilities with one linear assignment per bag (a loop over
+        bags, cubic in the bag size), ``"greedy"`` takes (row, class) pairs by
+        decreasing probability under the bag quotas, vectorised over all bags;
+        ``"auto"`` is exact unless a bag has more than 1024 rows. See
+        :func:`~skrobust.llp._assign.assign_bag_labels`.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds of the out-of-sample scores, drawn once and kept for every round.
+        An int gives a shuffled :class:`~sklearn.model_selection.KFold` seeded
+        by ``random_state``; a splitter is called with ``groups`` set to the
+        bags (so :class:`~sklearn.model_selection.GroupKFold` keeps them whole)
+        and ``y`` set to each row's bag's most frequent class.
+    classes : array-like of shape (n_classes,), default=None
+        The classes that the proportion columns refer to. ``None`` means
+        ``[0, 1]`` for 1-D proportions, ``range(n_classes)`` for 2-D ones, and the
+        sorted unique labels when ``bags`` is None.
+    n_jobs : int, default=None
+        Folds fitted in parallel through joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds and ``init="random"``; the default base is deterministic.
+    verbose : int, default=0
+        Print the share of changed labels at each round when positive.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The base fitted on every row's final pseudo-labels, with the classes
+        encoded as ``0..n_classes-1``.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    pseudo_labels_ : ndarray of shape (n_samples,)
+        The labels (from ``classes_``) that ``estimator_`` was fitted on; they
+        meet every bag's counts.
+    n_iter_ : int
+        Scoring-and-relabelling rounds run; 1 when the bag counts fix every
+        label (bags of one, or every bag pure) and no round is needed.
+    n_bags_ : int
+        Number of bags seen in fit.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    skrobust.llp._assign.assign_bag_labels : The relabelling step.
+    skrobust.neural.LLPNeuralNetClassifier : A network trained on the proportion
+        loss instead.
+
+    Notes
+    -----
+    The label counts of a bag are its proportions times its size, rounded by
+    largest remainder (:func:`~skrobust.llp._assign.compute_bag_counts`), so
+    they are exact when the proportions come from counts. The rounds are a hard
+    (classification) EM: each relabelling maximises the summed
+    log-probabilities of the labels under the bag counts (exactly with two
+    classes or ``assignment="exact"``). The loop also stops when a round
+    repeats the labels of an earlier one, a cycle that more rounds would only
+    repeat; a ``ConvergenceWarning`` says when ``max_iter`` ends it first. The
+    scores are out of sample because a base scored on its own training rows
+    mostly gives their current labels back, so the loop stops where it started
+    (on digits with bags of 32, after ten rounds, test accuracy 0.62 scored in
+    sample against 0.89 cross-fitted). Each round costs ``cv`` fits of the base
+    and one assignment; the final model is one more fit.
+
+    Early rounds fit the base to labels that are partly wrong, so a strongly
+    regularised base helps as the bags grow: on digits with bags of 128,
+    ``LogisticRegression(C=0.1)`` reached 0.72 to 0.91 test accuracy over three
+    seeds against 0.51 to 0.54 with the default ``C=1``; with bags of 8 both
+    are within a point of the supervised ceiling.
+
+    With ``bags=None`` every row is its own bag and ``y`` holds ordinary labels:
+    the counts fix every label, so the result is the base fitted on ``y``, with
+    no cross-fitting. The same holds whenever every bag is pure (proportions of
+    0 and 1 only).
+
+    ``sample_weight`` weights rows in every fit of the base; the bag counts are
+    counts of rows, whatever their weights.
+
+    References
+    ----------
+    .. [1] F. X. Yu, D. Liu, S. Kumar, T. Jebara, S.-F. Chang, "∝SVM for Learning
+       with Label Proportions", ICML 2013, arXiv:1306.0886 (alter-∝SVM: the
+       alternation and the ranking step, Section 4.2).
+    .. [2] N. Quadrianto, A. J. Smola, T. S. Caetano, Q. V. Le, "Estimating Labels
+       from Label Proportions", JMLR 10:2349-2374, 2009.
+    .. [3] D. R. Musicant, J. M. Christensen, J. F. Olson, "Supervised Learning by
+       Training on Aggregate Outputs", ICDM 2007, doi:10.1109/ICDM.2007.50.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skrobust.datasets import bag_proportions, make_bags
+    >>> from skrobust.llp._em import ProportionEMClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> bags = make_bags(len(y), bag_size=8, random_state=0)
+    >>> proportions = bag_proportions(y, bags)
+    >>> model = ProportionEMClassifier().fit(X, proportions, bags=bags)
+    >>> print(f"instance accuracy: {model.score(X, y):.2f}")
+    instance accuracy: 0.9...
+    """
+
+    __metadata_request__fit = {"bags": True}
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, 1, closed="both")],
+        "init": [StrOptions({"proportions", "random"})],
+        "assignment": [StrOptions(set(_METHODS))],
+        "cv": ["cv_object"],
+        "classes": ["array-like", None],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        max_iter=30,
+        tol=1e-3,
+        init="proportions",
+        assignment="auto",
+        cv=5,
+        classes=None,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.max_iter = max_iter
+        self.tol = tol
+        self.init = init
+        self.assignment = assignment
+        self.cv = cv
+        self.classes = classes
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _base_estimator(self):
+        return _default_estimator() if self.estimator is None else self.estimator
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, bags=None, sample_weight=None, **fit_params):
+        """Fit the base on pseudo-labels that meet every bag's label counts.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            With ``bags``: each row's bag proportions, the positive-class
+            proportion (binary, 1-D) or a row of class proportions, equal within
+            a bag. Without: ordinary labels (each row is its own bag).
+        bags : array-like of shape (n_samples,) or list of array-like, \
+                default=None
+            The bag id of each row (or a list of row-index arrays, one per bag);
+            ``None`` makes every row its own bag.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights, passed to every fit of the base.
+        **fit_params : dict
+            Passed to the base estimator's ``fit`` (routed when metadata routing
+            is enabled); sample-aligned ones are sliced and repeated with the
+            rows of each fit.
+
+        Returns
+        -------
+        self : ProportionEMClassifier
+            The fitted classifier.
+        """
+        X, proportions, bag_codes = self._validate_targets(X, y, bags)
+        n_samples, n_classes = proportions.shape
+        if sample_weight is not None:
+            sample_weight = _check_weights(sample_weight, n_samples)
+        params = self._route(fit_params, sample_weight)
+        rng = check_random_state(self.random_state)
+
+        counts = _bag_counts(proportions, bag_codes)
+        sizes = np.bincount(bag_codes)
+        self.n_bags_ = int(sizes.shape[0])
+        present = np.flatnonzero(counts.sum(axis=0) > 0)
+        if present.shape[0] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 classes; y's proportions put"
+                f" every row in one class ({self.classes_[present[0]]!r})."
+            )
+        # A bag whose counts put all its rows in one class fixes their labels;
+        # when every bag does (bags of one), there is nothing to iterate.
+        if np.all(counts.max(axis=1) == sizes):
+            labels = np.argmax(counts, axis=1)[bag_codes]
+            base = self._checked_base(sample_weight is not None)
+            self.n_iter_ = 1
+        else:
+            labels, base = self._iterate(
+                X, proportions, bag_codes, counts, sample_weight, params, rng
+            )
+        self.estimator_ = _fit_labels(clone(base), X, labels, sample_weight, params)
+        self.pseudo_labels_ = self.classes_[labels]
+        return self
+
+    def _iterate(self, X, proportions, bag_codes, counts, sample_weight, params, rng):
+        """Alternate cross-fitted scoring and relabelling; return labels, base."""
+        n_samples, n_classes = proportions.shape
+        soft = self.init == "proportions"
+        base = self._checked_base(soft or sample_weight is not None)
+        folds = self._folds(X, proportions, bag_codes, rng)
+        if soft:
+            labels = None
+        else:
+            noise = rng.random_sample((n_samples, n_classes))
+            labels = _assign(noise, bag_codes, counts, self.assignment)
+        parallel = Parallel(n_jobs=self.n_jobs)
+        seen = set() if labels is None else {labels.tobytes()}
+        start = time.perf_counter()
+        for iteration in range(1, self.max_iter + 1):
+            targets = proportions if labels is None else labels
+            results = parallel(
+                delayed(_fit_predict_fold)(
+                    clone(base), X, targets, train, test, sample_weight, params
+                )
+                for train, test in folds
+            )
+            proba = np.zeros((n_samples, n_classes))
+            for test, fold_proba, fold_classes in results:
+                proba[np.ix_(test, fold_classes)] = fold_proba
+            scores = np.log(np.maximum(proba, np.finfo(np.float64).tiny))
+            new_labels = _assign(scores, bag_codes, counts, self.assignment)
+            change = 1.0 if labels is None else float(np.mean(new_labels != labels))
+            labels = new_labels
+            self.n_iter_ = iteration
+            log_progress(
+                self.verbose,
+                f"round {iteration}: {change:.2%} of the labels changed",
+                start_time=start,
+            )
+            # The rounds are deterministic given the folds, so labels seen before
+            # mean a cycle (typically a few rows flipping back and forth) that
+            # more rounds would only repeat.
+            key = labels.tobytes()
+            if change <= self.tol or key in seen:
+                break
+            seen.add(key)
+        else:
+            warnings.warn(
+                f"{type(self).__name__} stopped after max_iter={self.max_iter} "
+                "rounds before the pseudo-labels settled (the last round changed "
+                f"{change:.2%} of them, tol={self.tol}); raise max_iter or tol.",
+                ConvergenceWarning,
+                # Past _iterate, fit and the _fit_context wrapper: the caller.
+                stacklevel=4,
+            )
+        return labels, base
+
+    def _folds(self, X, proportions, bag_codes, rng):
+        """The cross-fitting folds, drawn once for every iteration."""
+        if isinstance(self.cv, Integral):
+            splitter = KFold(self.cv, shuffle=True, random_state=rng)
+        else:
+            splitter = check_cv(self.cv)
+        # Instance labels are unknown: a splitter that stratifies sees each row's
+        # bag's most frequent class, one that groups sees the bags.
+        proxy = np.argmax(proportions, axis=1)
+        split_params = {}
+        if get_routing_for_object(splitter).consumes("split", ["groups"]):
+            split_params["groups"] = bag_codes
+        folds = list(splitter.split(X, proxy, **split_params))
+        tested = np.zeros(bag_codes.shape[0], dtype=np.int64)
+        for _, test in folds:
+            np.add.at(tested, test, 1)
+        if not np.all(tested == 1):
+            raise ValueError(
+                "cv must partition the rows (each row in exactly one test fold); "
+                f"{int((tested != 1).sum())} rows are not tested exactly once."
+            )
+        return folds
+
+    def _validate_targets(self, X, y, bags):
+        """Validate X and y; set ``classes_``; return proportions (n, K), bags."""
+        check = {
+            "accept_sparse": ["csr", "csc"],
+            "dtype": None,
+            "ensure_all_finite": False,
+        }
+        if bags is None:
+            X, y = validate_data(self, X, y, **check)
+            check_classification_targets(y)
+            codes, classes = check_labels(y, self.classes)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes; y holds one "
+                    f"class ({np.asarray(classes)[0].tolist()!r})."
+                )
+            self.classes_ = np.asarray(classes)
+            proportions = np.eye(len(classes))[codes]
+            return X, proportions, np.arange(X.shape[0], dtype=np.int64)
+        X = validate_data(self, X, **check)
+        classes = None
+        if self.classes is not None:
+            _, classes = check_labels(self.classes, self.classes, name="classes")
+        proportions = check_proportions(
+            y, bags, n_classes=None if classes is None else len(classes)
+        )
+        bag_codes = check_bags(bags, n_samples=X.shape[0])
+        if proportions.ndim == 1:
+            proportions = np.column_stack([1.0 - proportions, proportions])
+        self.classes_ = (
+            np.arange(proportions.shape[1]) if classes is None else np.asarray(classes)
+        )
+        return X, proportions, bag_codes
+
+    def _checked_base(self, needs_weights):
+        base = self._base_estimator()
+        if needs_weights and not has_fit_parameter(base, "sample_weight"):
+            raise ValueError(
+                f"estimator {type(base).__name__} does not accept sample_weight, which"
+                f" {type(self).__name__} needs for the soft first round on proportions"
+                " and for user weights; use a base whose fit takes sample_weight, or"
+                " init='random' without sample_weight."
+            )
+        return base
+
+    def _route(self, fit_params, sample_weight):
+        """The base's fit parameters, without ``sample_weight`` (handled here)."""
+        if _routing_enabled():
+            if sample_weight is not None:
+                fit_params = {**fit_params, "sample_weight": sample_weight}
+            routed = process_routing(self, "fit", **fit_params).estimator.fit
+            return {k: v for k, v in routed.items() if k != "sample_weight"}
+        return dict(fit_params)
+
+    def _aligned_proba(self, X):
+        """The base's probabilities with a column for every class (0 if unseen)."""
+        proba = np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
+        seen = np.asarray(self.estimator_.classes_)
+        if seen.shape[0] == self.classes_.shape[0]:
+            return proba
+        full = np.zeros((proba.shape[0], self.classes_.shape[0]))
+        full[:, seen] = proba
+        return full
+
+    def _validate_X_predict(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=None,
+            ensure_all_finite=False,
+            reset=False,
+        )
+
+    def predict(self, X):
+        """Predict the class of each instance.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        X = self._validate_X_predict(X)
+        return self.classes_[np.asarray(self.estimator_.predict(X))]
+
+    def predict_proba(self, X):
+        """Class probabilities of each instance, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The base's probabilities; a class absent from every pseudo-label
+            (a zero proportion in every bag) gets 0.
+        """
+        return self._aligned_proba(self._validate_X_predict(X))
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """The base's decision function.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The base's decision values for the classes it saw, in ``classes_``
+            order.
+        """
+        X = self._validate_X_predict(X)
+        return self.estimator_.decision_function(X)
+
+    def get_metadata_routing(self):
+        """Route fit metadata to the base; request ``bags`` for this estimator.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter` holding this
+            estimator's own request (``bags``) and mapping its ``fit`` to the
+            base's ``fit``.
+        """
+        return (
+            MetadataRouter(owner=self.__class__.__name__)
+            .add_self_request(self)
+            .add(
+                estimator=self._base_estimator(),
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        base_tags = get_tags(self._base_estimator())
+        tags.input_tags.sparse = base_tags.input_tags.sparse
+        tags.input_tags.allow_nan = base_tags.input_tags.allow_nan
+        tags.target_tags.required = True
+        return tags
