@@ -3,18 +3,29 @@
 Only each bag's class proportions are known. :class:`ProportionEMClassifier`
 learns an instance-level classifier around any scikit-learn classifier by
 alternating fits with pseudo-labels that meet every bag's label counts exactly
-(:func:`assign_bag_labels`). :class:`BagKFold` keeps bags whole across folds, so
-that with metadata routing enabled ``GridSearchCV`` selects models by
-:data:`skrobust.metrics.bag_proportion_scorer` without any instance label.
+(:func:`assign_bag_labels`); :class:`BeliefPropagationLLPClassifier` takes its
+pseudo-labels from belief propagation over a nearest-neighbour graph coupled with
+the bag counts (:func:`belief_propagation_marginals`). :class:`BagKFold` keeps
+bags whole across folds, so that with metadata routing enabled ``GridSearchCV``
+selects models by :data:`skrobust.metrics.bag_proportion_scorer` without any
+instance label.
 """
 
 from ._assign import assign_bag_labels, compute_bag_counts
+from ._bp import (
+    BeliefPropagationLLPClassifier,
+    belief_propagation_marginals,
+    knn_similarity_graph,
+)
 from ._em import ProportionEMClassifier
 from ._split import BagKFold
 
 __all__ = [
     "BagKFold",
+    "BeliefPropagationLLPClassifier",
     "ProportionEMClassifier",
     "assign_bag_labels",
+    "belief_propagation_marginals",
     "compute_bag_counts",
+    "knn_similarity_graph",
 ]
