@@ -52,19 +52,12 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler, normalize
-from sklearn.utils import check_array, get_tags
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    process_routing,
-)
-from sklearn.utils.metaestimators import available_if
+from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_bags, check_labels, check_proportions
 from ..utils._sklearn_compat import (
@@ -72,13 +65,13 @@ from ..utils._sklearn_compat import (
     Interval,
     StrOptions,
     _fit_context,
-    _routing_enabled,
     validate_data,
     validate_params,
 )
 from ..utils._verbose import log_progress
 from ._assign import _assign_binary, _bag_counts
-from ._em import _check_weights, _default_estimator, _estimator_has, _fit_labels
+from ._base import _BaseLLPClassifier
+from ._em import _check_weights, _fit_labels
 
 # Bags are processed in chunks of at most this many (bag, position, count)
 # cells, so the stored backward pass stays near 128 MiB whatever the bag sizes.
@@ -427,9 +420,7 @@ def _standardise(Z):
     return StandardScaler(with_mean=not sparse.issparse(Z)).fit_transform(Z)
 
 
-class BeliefPropagationLLPClassifier(
-    ClassifierMixin, MetaEstimatorMixin, BaseEstimator
-):
+class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
     r"""Learn from binary label proportions with belief propagation (LLP-BP).
 
     Only each bag's positive proportion is known. The rows are joined in a
@@ -573,8 +564,6 @@ class BeliefPropagationLLPClassifier(
     instance accuracy: 0.9...
     """
 
-    __metadata_request__fit = {"bags": True}
-
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
@@ -615,9 +604,6 @@ class BeliefPropagationLLPClassifier(
         self.embedding = embedding
         self.classes = classes
         self.verbose = verbose
-
-    def _base_estimator(self):
-        return _default_estimator() if self.estimator is None else self.estimator
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, bags=None, sample_weight=None, **fit_params):
@@ -775,92 +761,7 @@ class BeliefPropagationLLPClassifier(
         self.classes_ = np.asarray(classes)
         return X, proportions, bag_codes
 
-    def _route(self, fit_params, sample_weight):
-        """The base's fit parameters, without ``sample_weight`` (handled here)."""
-        if _routing_enabled():
-            if sample_weight is not None:
-                fit_params = {**fit_params, "sample_weight": sample_weight}
-            routed = process_routing(self, "fit", **fit_params).estimator.fit
-            return {k: v for k, v in routed.items() if k != "sample_weight"}
-        return dict(fit_params)
-
-    def _validate_X_predict(self, X):
-        check_is_fitted(self)
-        return validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False
-        )
-
-    def predict(self, X):
-        """Predict the class of each instance.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        X = self._validate_X_predict(X)
-        return self.classes_[np.asarray(self.estimator_.predict(X))]
-
-    def predict_proba(self, X):
-        """Class probabilities of each instance, columns in ``classes_`` order.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, 2)
-            The base's probabilities.
-        """
-        X = self._validate_X_predict(X)
-        return np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """The base's decision function.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,)
-            The base's decision values; positive favours ``classes_[1]``.
-        """
-        X = self._validate_X_predict(X)
-        return self.estimator_.decision_function(X)
-
-    def get_metadata_routing(self):
-        """Route fit metadata to the base; request ``bags`` for this estimator.
-
-        Returns
-        -------
-        routing : MetadataRouter
-            A :class:`~sklearn.utils.metadata_routing.MetadataRouter` holding this
-            estimator's own request (``bags``) and mapping its ``fit`` to the
-            base's ``fit``.
-        """
-        return (
-            MetadataRouter(owner=self.__class__.__name__)
-            .add_self_request(self)
-            .add(
-                estimator=self._base_estimator(),
-                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-            )
-        )
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = get_tags(self._base_estimator()).input_tags.sparse
         tags.classifier_tags.multi_class = False
-        tags.target_tags.required = True
         return tags

@@ -20,9 +20,8 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import (
     _safe_indexing,
@@ -32,15 +31,11 @@ from sklearn.utils import (
     get_tags,
 )
 from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
     get_routing_for_object,
-    process_routing,
 )
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter
+from sklearn.utils.validation import has_fit_parameter
 
 from ..utils import check_bags, check_labels, check_proportions
 from ..utils._sklearn_compat import (
@@ -49,15 +44,11 @@ from ..utils._sklearn_compat import (
     StrOptions,
     _check_method_params,
     _fit_context,
-    _routing_enabled,
     validate_data,
 )
 from ..utils._verbose import log_progress
 from ._assign import _METHODS, _assign, _bag_counts
-
-
-def _default_estimator():
-    return LogisticRegression(max_iter=1000)
+from ._base import _BaseLLPClassifier
 
 
 def _check_weights(sample_weight, n_samples):
@@ -129,17 +120,7 @@ def _fit_predict_fold(estimator, X, targets, train, test, sample_weight, params)
     return test, proba, np.asarray(estimator.classes_)
 
 
-def _estimator_has(attr):
-    def check(self):
-        base = getattr(self, "estimator_", None)
-        if base is None:
-            base = self._base_estimator()
-        return hasattr(base, attr)
-
-    return check
-
-
-class ProportionEMClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class ProportionEMClassifier(_BaseLLPClassifier):
     r"""Learn from label proportions by refitting on count-respecting pseudo-labels.
 
     Only each bag's class proportions are known. The training rows are scored
@@ -280,8 +261,6 @@ class ProportionEMClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
     instance accuracy: 0.9...
     """
 
-    __metadata_request__fit = {"bags": True}
-
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -319,9 +298,6 @@ class ProportionEMClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
-
-    def _base_estimator(self):
-        return _default_estimator() if self.estimator is None else self.estimator
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, bags=None, sample_weight=None, **fit_params):
@@ -502,109 +478,9 @@ class ProportionEMClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
             )
         return base
 
-    def _route(self, fit_params, sample_weight):
-        """The base's fit parameters, without ``sample_weight`` (handled here)."""
-        if _routing_enabled():
-            if sample_weight is not None:
-                fit_params = {**fit_params, "sample_weight": sample_weight}
-            routed = process_routing(self, "fit", **fit_params).estimator.fit
-            return {k: v for k, v in routed.items() if k != "sample_weight"}
-        return dict(fit_params)
-
-    def _aligned_proba(self, X):
-        """The base's probabilities with a column for every class (0 if unseen)."""
-        proba = np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
-        seen = np.asarray(self.estimator_.classes_)
-        if seen.shape[0] == self.classes_.shape[0]:
-            return proba
-        full = np.zeros((proba.shape[0], self.classes_.shape[0]))
-        full[:, seen] = proba
-        return full
-
-    def _validate_X_predict(self, X):
-        check_is_fitted(self)
-        return validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=None,
-            ensure_all_finite=False,
-            reset=False,
-        )
-
-    def predict(self, X):
-        """Predict the class of each instance.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        X = self._validate_X_predict(X)
-        return self.classes_[np.asarray(self.estimator_.predict(X))]
-
-    def predict_proba(self, X):
-        """Class probabilities of each instance, columns in ``classes_`` order.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            The base's probabilities; a class absent from every pseudo-label
-            (a zero proportion in every bag) gets 0.
-        """
-        return self._aligned_proba(self._validate_X_predict(X))
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """The base's decision function.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            The base's decision values for the classes it saw, in ``classes_``
-            order.
-        """
-        X = self._validate_X_predict(X)
-        return self.estimator_.decision_function(X)
-
-    def get_metadata_routing(self):
-        """Route fit metadata to the base; request ``bags`` for this estimator.
-
-        Returns
-        -------
-        routing : MetadataRouter
-            A :class:`~sklearn.utils.metadata_routing.MetadataRouter` holding this
-            estimator's own request (``bags``) and mapping its ``fit`` to the
-            base's ``fit``.
-        """
-        return (
-            MetadataRouter(owner=self.__class__.__name__)
-            .add_self_request(self)
-            .add(
-                estimator=self._base_estimator(),
-                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-            )
-        )
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        base_tags = get_tags(self._base_estimator())
-        tags.input_tags.sparse = base_tags.input_tags.sparse
-        tags.input_tags.allow_nan = base_tags.input_tags.allow_nan
-        tags.target_tags.required = True
+        tags.input_tags.allow_nan = get_tags(
+            self._base_estimator()
+        ).input_tags.allow_nan
         return tags

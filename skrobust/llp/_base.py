@@ -1,0 +1,148 @@
+"""What the LLP meta-estimators share: the base, routing and prediction."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils._sklearn_compat import _routing_enabled, validate_data
+
+
+def _default_estimator():
+    return LogisticRegression(max_iter=1000)
+
+
+def _estimator_has(attr):
+    def check(self):
+        base = getattr(self, "estimator_", None)
+        if base is None:
+            base = self._base_estimator()
+        return hasattr(base, attr)
+
+    return check
+
+
+class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """A classifier fitted on pseudo-labels from bags; predicts with its base.
+
+    Subclasses set ``estimator_`` (a fitted classifier on class codes
+    ``0..K-1``) and ``classes_`` in ``fit``.
+    """
+
+    # Requested by default, so that fit(X, y, bags=b) works with routing off and
+    # GridSearchCV routes bags to fit with routing on (DESIGN.md, LLP targets).
+    __metadata_request__fit = {"bags": True}
+
+    def _base_estimator(self):
+        return _default_estimator() if self.estimator is None else self.estimator
+
+    def _route(self, fit_params, sample_weight):
+        """The base's fit parameters, without ``sample_weight`` (handled here)."""
+        if _routing_enabled():
+            if sample_weight is not None:
+                fit_params = {**fit_params, "sample_weight": sample_weight}
+            routed = process_routing(self, "fit", **fit_params).estimator.fit
+            return {k: v for k, v in routed.items() if k != "sample_weight"}
+        return dict(fit_params)
+
+    def _validate_X_predict(self, X):
+        check_is_fitted(self)
+        # The base validates values itself (NaN is fine for a base that takes it).
+        return validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=None,
+            ensure_all_finite=False,
+            reset=False,
+        )
+
+    def predict(self, X):
+        """Predict the class of each instance.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        X = self._validate_X_predict(X)
+        return self.classes_[np.asarray(self.estimator_.predict(X))]
+
+    def predict_proba(self, X):
+        """Class probabilities of each instance, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The base's probabilities; a class absent from every pseudo-label
+            (a zero proportion in every bag) gets 0.
+        """
+        X = self._validate_X_predict(X)
+        proba = np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
+        seen = np.asarray(self.estimator_.classes_)
+        if seen.shape[0] == self.classes_.shape[0]:
+            return proba
+        full = np.zeros((proba.shape[0], self.classes_.shape[0]))
+        full[:, seen] = proba
+        return full
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """The base's decision function.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The base's decision values for the classes it saw, in ``classes_``
+            order; with two classes, positive favours ``classes_[1]``.
+        """
+        X = self._validate_X_predict(X)
+        return self.estimator_.decision_function(X)
+
+    def get_metadata_routing(self):
+        """Route fit metadata to the base; request ``bags`` for this estimator.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter` holding this
+            estimator's own request (``bags``) and mapping its ``fit`` to the
+            base's ``fit``.
+        """
+        return (
+            MetadataRouter(owner=self.__class__.__name__)
+            .add_self_request(self)
+            .add(
+                estimator=self._base_estimator(),
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        base_tags = get_tags(self._base_estimator())
+        tags.input_tags.sparse = base_tags.input_tags.sparse
+        tags.target_tags.required = True
+        return tags
