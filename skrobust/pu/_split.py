@@ -10,13 +10,12 @@ cannot be fitted as a PU problem). A plain ``KFold`` on a few labelled positives
 leaves some folds without any; stratifying on :math:`s` spreads them evenly.
 """
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state
 
 from ..utils import check_pu_labels
+from ..utils._validation import check_kfold_params
 
 
 def _stratum_fold_counts(n_labeled, n_samples, n_splits):
@@ -117,29 +116,9 @@ class PUStratifiedKFold(BaseCrossValidator):
     def __init__(self, n_splits=5, *, shuffle=False, random_state=None, pos_label=1):
         # Splitters are not estimators: like scikit-learn's, they validate their
         # parameters on construction, so a bad ``cv=`` fails before any fitting.
-        if isinstance(n_splits, bool) or not isinstance(n_splits, Integral):
-            raise TypeError(
-                "n_splits must be an int >= 2; got "
-                f"{type(n_splits).__name__} {n_splits!r}."
-            )
-        if n_splits < 2:
-            raise ValueError(
-                "n_splits must be >= 2 (k-fold cross-validation needs at least one "
-                f"train/test split); got {n_splits}."
-            )
-        if not isinstance(shuffle, bool | np.bool_):
-            raise TypeError(
-                f"shuffle must be True or False; got {type(shuffle).__name__} "
-                f"{shuffle!r}."
-            )
-        if not shuffle and random_state is not None:
-            raise ValueError(
-                "random_state must be None when shuffle=False (it would have no "
-                f"effect); got random_state={random_state!r}. Set shuffle=True or "
-                "leave random_state at None."
-            )
-        self.n_splits = int(n_splits)
-        self.shuffle = bool(shuffle)
+        self.n_splits, self.shuffle = check_kfold_params(
+            n_splits, shuffle, random_state
+        )
         self.random_state = random_state
         self.pos_label = pos_label
 

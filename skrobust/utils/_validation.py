@@ -704,3 +704,31 @@ def _check_integral(value, name, minimum):
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {value}.")
     return int(value)
+
+
+def check_kfold_params(n_splits, shuffle, random_state):
+    """Validate a k-fold splitter's parameters; return ``(n_splits, shuffle)``.
+
+    Shared by the families' splitters, which validate on construction as
+    scikit-learn's do.
+    """
+    if isinstance(n_splits, bool) or not isinstance(n_splits, Integral):
+        raise TypeError(
+            f"n_splits must be an int >= 2; got {type(n_splits).__name__} {n_splits!r}."
+        )
+    if n_splits < 2:
+        raise ValueError(
+            "n_splits must be >= 2 (k-fold cross-validation needs at least one "
+            f"train/test split); got {n_splits}."
+        )
+    if not isinstance(shuffle, bool | np.bool_):
+        raise TypeError(
+            f"shuffle must be True or False; got {type(shuffle).__name__} {shuffle!r}."
+        )
+    if not shuffle and random_state is not None:
+        raise ValueError(
+            "random_state must be None when shuffle=False (it would have no "
+            f"effect); got random_state={random_state!r}. Set shuffle=True or "
+            "leave random_state at None."
+        )
+    return int(n_splits), bool(shuffle)
