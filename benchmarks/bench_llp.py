@@ -56,7 +56,6 @@ in every row's fit time alike.
 
 import contextlib
 import io
-import signal
 import sys
 import types
 from dataclasses import dataclass
@@ -67,7 +66,13 @@ from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression
 
 import skrobust.llp
-from skrobust._bench import LabelProportions, Method, Section, benchmark_main
+from skrobust._bench import (
+    LabelProportions,
+    Method,
+    Section,
+    benchmark_main,
+    time_limited,
+)
 from skrobust.datasets import bag_proportions, make_bags
 
 BINARY_DATASETS = ["breast_cancer", "digits_even_odd"]
@@ -129,26 +134,8 @@ def _accuracy(problem, y_pred):
     return {"accuracy": float(np.mean(np.asarray(y_pred) == problem.y_test))}
 
 
-def _time_limited(func, seconds=PEER_TIME_LIMIT):
-    """Stop ``func(problem)`` after ``seconds`` with a TimeoutError.
-
-    Each method runs in its own forked child, so the alarm stops only this call
-    and the row says why, instead of the whole run waiting for ``--timeout``.
-    """
-
-    def _raise(signum, frame):
-        raise TimeoutError(f"stopped after the {seconds} s limit per peer call")
-
-    def run(problem):
-        previous = signal.signal(signal.SIGALRM, _raise)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            return func(problem)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-
-    return run
+def _time_limited(func):
+    return time_limited(func, PEER_TIME_LIMIT)
 
 
 # --- baselines -----------------------------------------------------------------

@@ -83,14 +83,13 @@ Run ``python -m skrobust benchmark pu [--quick] [--output DIR]``.
 
 import importlib
 import inspect
-import signal
 import sys
 from functools import partial
 
 import numpy as np
 
 import skrobust.pu as skrobust_pu
-from skrobust._bench import Method, PULabels, Section, benchmark_main
+from skrobust._bench import Method, PULabels, Section, benchmark_main, time_limited
 from skrobust._bench._problem import score_binary_on_test
 
 DATASETS = (
@@ -220,28 +219,8 @@ def _shared_s_proba(problem):
     return np.asarray(problem.pred_proba()[:, column])
 
 
-def _time_limited(func, seconds=PEER_TIME_LIMIT):
-    """Stop ``func(problem)`` after ``seconds`` with a TimeoutError.
-
-    The harness runs each method in its own forked child, so the child's
-    interval timer stops only this call, and the row says why; ``--timeout``
-    still bounds the whole run. The alarm fires between Python bytecodes, which
-    the peers' training loops reach often.
-    """
-
-    def _raise(signum, frame):
-        raise TimeoutError(f"stopped after the {seconds} s limit per peer call")
-
-    def run(problem):
-        previous = signal.signal(signal.SIGALRM, _raise)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            return func(problem)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-
-    return run
+def _time_limited(func):
+    return time_limited(func, PEER_TIME_LIMIT)
 
 
 # --- baselines -----------------------------------------------------------------

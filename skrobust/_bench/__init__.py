@@ -63,6 +63,7 @@ from ._run import (
     peer_versions,
     run_benchmark,
     run_in_child,
+    time_limited,
 )
 
 __all__ = [
@@ -94,5 +95,6 @@ __all__ = [
     "run_in_child",
     "score_on_test",
     "summarize",
+    "time_limited",
     "write_csv",
 ]

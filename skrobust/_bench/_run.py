@@ -12,6 +12,7 @@ import math
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -215,6 +216,43 @@ def _child_main(connection, func, problem, threads):
         message = (f"failed: {_describe(exc)}", {}, math.nan, math.nan)
     connection.send(message)
     connection.close()
+
+
+def time_limited(func, seconds):
+    """Wrap ``func(problem)`` so that it stops after ``seconds`` with a TimeoutError.
+
+    For peer calls that may run far longer than the rest of a benchmark. The
+    harness runs each method in its own forked child, so the child's interval
+    timer stops only this call and its rows say why; ``--timeout`` still bounds
+    the whole run. The alarm fires between Python bytecodes, which the peers'
+    training loops reach often.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(problem) -> dict``, a :class:`Method`'s function.
+    seconds : float
+        Wall seconds the call may take.
+
+    Returns
+    -------
+    run : callable
+        ``func`` with the limit.
+    """
+
+    def _raise(signum, frame):
+        raise TimeoutError(f"stopped after the {seconds} s limit per peer call")
+
+    def run(problem):
+        previous = signal.signal(signal.SIGALRM, _raise)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return func(problem)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return run
 
 
 def run_in_child(func, problem, *, timeout=None, threads=1):

@@ -68,10 +68,11 @@ from ..utils._sklearn_compat import (
     validate_data,
     validate_params,
 )
+from ..utils._validation import check_row_weights
 from ..utils._verbose import log_progress
 from ._assign import _assign_binary, _bag_counts
 from ._base import _BaseLLPClassifier
-from ._em import _check_weights, _fit_labels
+from ._em import _fit_labels
 
 # Bags are processed in chunks of at most this many (bag, position, count)
 # cells, so the stored backward pass stays near 128 MiB whatever the bag sizes.
@@ -635,7 +636,7 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
         X, targets, bag_codes = self._validate_targets(X, y, bags)
         n_samples = X.shape[0]
         if sample_weight is not None:
-            sample_weight = _check_weights(sample_weight, n_samples)
+            sample_weight = check_row_weights(sample_weight, n_samples)
         params = self._route(fit_params, sample_weight)
         base = self._base_estimator()
         if bag_codes is None:

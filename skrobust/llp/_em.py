@@ -25,8 +25,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import (
     _safe_indexing,
-    check_array,
-    check_consistent_length,
     check_random_state,
     get_tags,
 )
@@ -46,27 +44,10 @@ from ..utils._sklearn_compat import (
     _fit_context,
     validate_data,
 )
+from ..utils._validation import check_row_weights
 from ..utils._verbose import log_progress
 from ._assign import _METHODS, _assign, _bag_counts
 from ._base import _BaseLLPClassifier
-
-
-def _check_weights(sample_weight, n_samples):
-    """Validate non-negative per-row weights as float64."""
-    weights = check_array(
-        sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight"
-    )
-    if weights.ndim != 1:
-        raise ValueError(
-            f"sample_weight must be 1-D; got an array of shape {weights.shape}."
-        )
-    check_consistent_length(np.empty(n_samples), weights)
-    if (weights < 0).any():
-        raise ValueError(
-            "sample_weight must be non-negative; got "
-            f"{int((weights < 0).sum())} negative weights."
-        )
-    return weights
 
 
 def _fit_labels(estimator, X, labels, sample_weight, params, rows=None):
@@ -330,7 +311,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         X, proportions, bag_codes = self._validate_targets(X, y, bags)
         n_samples, n_classes = proportions.shape
         if sample_weight is not None:
-            sample_weight = _check_weights(sample_weight, n_samples)
+            sample_weight = check_row_weights(sample_weight, n_samples)
         params = self._route(fit_params, sample_weight)
         rng = check_random_state(self.random_state)
 

@@ -28,7 +28,12 @@ from sklearn.utils.metadata_routing import UNCHANGED, MetadataRequest
 
 from ..utils import check_bags, check_pred_proba, check_proportions
 from ..utils._sklearn_compat import _routing_enabled, validate_params
-from ..utils._validation import _as_numeric_array, _check_finite, _show
+from ..utils._validation import (
+    _as_numeric_array,
+    _check_finite,
+    _show,
+    check_row_weights,
+)
 
 
 def _check_proba(pred_proba, name):
@@ -54,19 +59,7 @@ def _check_bag_weights(sample_weight, bag_codes):
     if sample_weight is None:
         weights = np.ones(n_samples)
         return weights, np.bincount(bag_codes, minlength=n_bags).astype(np.float64)
-    weights = _as_numeric_array(sample_weight, "sample_weight").astype(np.float64)
-    if weights.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight must have one value per row ({n_samples}); got shape "
-            f"{weights.shape}."
-        )
-    _check_finite(weights, "sample_weight")
-    negative = weights < 0
-    if negative.any():
-        raise ValueError(
-            "sample_weight must be non-negative; got negative weights at rows "
-            f"{_show(np.flatnonzero(negative))}."
-        )
+    weights = check_row_weights(sample_weight, n_samples)
     totals = np.bincount(bag_codes, weights=weights, minlength=n_bags)
     if not (totals > 0).any():
         raise ValueError(

@@ -37,9 +37,8 @@ from ..utils import check_class_prior, check_pu_labels
 from ..utils._sklearn_compat import StrOptions, _routing_enabled, validate_params
 from ..utils._validation import (
     _as_1d,
-    _as_numeric_array,
-    _check_finite,
     _show,
+    check_row_weights,
     equal_mask,
 )
 
@@ -72,19 +71,7 @@ def _check_pu_weights(sample_weight, labeled_mask):
     n_samples = labeled_mask.shape[0]
     if sample_weight is None:
         return np.ones(n_samples)
-    weights = _as_numeric_array(sample_weight, "sample_weight").astype(np.float64)
-    if weights.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight must have one value per row of s ({n_samples}); got "
-            f"shape {weights.shape}."
-        )
-    _check_finite(weights, "sample_weight")
-    negative = weights < 0
-    if negative.any():
-        raise ValueError(
-            "sample_weight must be non-negative; got negative weights at rows "
-            f"{_show(np.flatnonzero(negative))}."
-        )
+    weights = check_row_weights(sample_weight, n_samples)
     if not weights[labeled_mask].sum() > 0:
         raise ValueError(
             "sample_weight must give the labelled positives a positive total weight "

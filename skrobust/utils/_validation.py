@@ -732,3 +732,29 @@ def check_kfold_params(n_splits, shuffle, random_state):
             "leave random_state at None."
         )
     return int(n_splits), bool(shuffle)
+
+
+def check_row_weights(sample_weight, n_samples, *, name="sample_weight"):
+    """Validate per-row weights: numbers, one per row, finite, non-negative.
+
+    The families' functions and estimators that take ``sample_weight`` and do not
+    hand it to scikit-learn validate it here, so the rules and messages agree.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,), dtype float64
+    """
+    weights = _as_numeric_array(sample_weight, name).astype(np.float64)
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"{name} must have one value per row ({n_samples}); got shape "
+            f"{weights.shape}."
+        )
+    _check_finite(weights, name)
+    negative = weights < 0
+    if negative.any():
+        raise ValueError(
+            f"{name} must be non-negative; got negative weights at rows "
+            f"{_show(np.flatnonzero(negative))}."
+        )
+    return weights
