@@ -16,7 +16,12 @@ from ..utils._sklearn_compat import _routing_enabled, validate_data
 
 
 def _default_estimator():
-    return LogisticRegression(max_iter=1000)
+    # The pseudo-labels the base is fitted on are partly wrong, increasingly so
+    # as bags grow; a stronger L2 penalty than scikit-learn's C=1 keeps it from
+    # fitting those errors. On development seeds (100 to 102, not the
+    # benchmark's) C=0.1 matched C=1 with bags of 8 and gained up to 0.32
+    # accuracy with bags of 128 (digits, 10 classes: 0.42 -> 0.74).
+    return LogisticRegression(C=0.1, max_iter=1000)
 
 
 def _estimator_has(attr):

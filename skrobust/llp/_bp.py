@@ -442,8 +442,9 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
     ----------
     estimator : estimator object, default=None
         A classifier with ``fit`` and ``predict_proba``; ``None`` means
-        ``LogisticRegression(max_iter=1000)``. It is cloned, never fitted in
-        place. Its ``fit`` must take ``sample_weight`` when one is passed.
+        ``LogisticRegression(C=0.1, max_iter=1000)``, regularised against the
+        errors of the pseudo-labels. It is cloned, never fitted in place. Its
+        ``fit`` must take ``sample_weight`` when one is passed.
     n_neighbors : int, default=5
         Neighbours of each row in the similarity graph (cosine distance; edge
         weight :math:`e^{-\|x_i - x_j\|_2}`), see :func:`knn_similarity_graph`.

@@ -304,13 +304,16 @@ def test_accuracy_with_bags_of_8(cancer, cancer_model):
 
 def test_accuracy_with_bags_of_32(cancer):
     X_train, X_test, y_train, y_test = cancer
-    bags = make_bags(len(y_train), 32, random_state=0)
-    model = BeliefPropagationLLPClassifier().fit(
-        X_train, bag_proportions(y_train, bags), bags=bags
-    )
-    # Measured: 0.902 (seed 0; 0.902-0.937 over seeds 0-2); majority-class
-    # baseline 0.63.
-    assert model.score(X_test, y_test) > 0.88
+    scores = []
+    for seed in range(3):
+        bags = make_bags(len(y_train), 32, random_state=seed)
+        model = BeliefPropagationLLPClassifier().fit(
+            X_train, bag_proportions(y_train, bags), bags=bags
+        )
+        scores.append(model.score(X_test, y_test))
+    # Measured: 0.846, 0.888, 0.909 over bag seeds 0-2 (mean 0.881; over seeds
+    # 0-4 0.898, against 0.887 with a C=1 base); majority-class baseline 0.63.
+    assert np.mean(scores) > 0.86
 
 
 def test_fitted_attributes_and_counts(cancer, cancer_model, cancer_bags):
@@ -356,7 +359,7 @@ def test_pseudo_labels_meet_random_bag_counts(data, n_bags, seed):
 
 def test_bags_of_one_equal_the_base(cancer):
     X_train, X_test, y_train, _ = cancer
-    base = LogisticRegression(max_iter=1000).fit(X_train, y_train)
+    base = LogisticRegression(C=0.1, max_iter=1000).fit(X_train, y_train)
     plain = BeliefPropagationLLPClassifier().fit(X_train, y_train)
     explicit = BeliefPropagationLLPClassifier().fit(
         X_train, y_train.astype(float), bags=np.arange(len(y_train))
@@ -407,7 +410,7 @@ def test_sample_weight_reaches_the_base(cancer, cancer_bags):
     )
     # Belief propagation ignores the weights; the base's fit does not.
     assert_array_equal(model.pseudo_labels_, unweighted.pseudo_labels_)
-    expected = LogisticRegression(max_iter=1000).fit(
+    expected = LogisticRegression(C=0.1, max_iter=1000).fit(
         X_train, model.pseudo_labels_, sample_weight=weights
     )
     assert_allclose(model.predict_proba(X_test), expected.predict_proba(X_test))
@@ -479,7 +482,8 @@ def test_metadata_routing(cancer, cancer_bags, cancer_model):
             BeliefPropagationLLPClassifier().fit(
                 X_train, proportions, bags=bags, sample_weight=weights
             )
-        base = LogisticRegression(max_iter=1000).set_fit_request(sample_weight=True)
+        base = LogisticRegression(C=0.1, max_iter=1000)
+        base = base.set_fit_request(sample_weight=True)
         routed = BeliefPropagationLLPClassifier(base).fit(
             X_train, proportions, bags=bags, sample_weight=weights
         )

@@ -88,7 +88,7 @@ def test_multiclass_accuracy_with_bags_of_8(digits):
 def test_bags_of_one_equal_the_base_on_labels(dataset, request):
     X_train, X_test, y_train, _ = request.getfixturevalue(dataset)
     model = ProportionEMClassifier().fit(X_train, y_train)
-    base = LogisticRegression(max_iter=1000).fit(X_train, y_train)
+    base = LogisticRegression(C=0.1, max_iter=1000).fit(X_train, y_train)
     assert_array_equal(model.predict(X_test), base.predict(X_test))
     assert_array_equal(model.predict_proba(X_test), base.predict_proba(X_test))
     assert_array_equal(model.decision_function(X_test), base.decision_function(X_test))
@@ -98,7 +98,7 @@ def test_bags_of_one_equal_the_base_on_labels(dataset, request):
 
 def test_explicit_bags_of_one_and_pure_bags_equal_the_base(cancer):
     X_train, X_test, y_train, _ = cancer
-    base = LogisticRegression(max_iter=1000).fit(X_train, y_train)
+    base = LogisticRegression(C=0.1, max_iter=1000).fit(X_train, y_train)
     singletons = np.arange(len(y_train))
     # Pure bags: each bag holds one class only, so the counts fix every label.
     pure = y_train * 1000 + np.arange(len(y_train)) % 7
@@ -114,7 +114,7 @@ def test_string_labels_and_classes(cancer):
     names = np.array(["benign", "malignant"])[y_train]
     model = ProportionEMClassifier().fit(X_train, names)
     assert_array_equal(model.classes_, ["benign", "malignant"])
-    base = LogisticRegression(max_iter=1000).fit(X_train, names)
+    base = LogisticRegression(C=0.1, max_iter=1000).fit(X_train, names)
     assert_array_equal(model.predict(X_test), base.predict(X_test))
 
     bags = make_bags(len(y_train), 8, random_state=0)
@@ -328,7 +328,8 @@ def test_metadata_routing_requests_bags_and_routes_weights(cancer, cancer_bags):
             ProportionEMClassifier().fit(
                 X_train, proportions, bags=bags, sample_weight=weights
             )
-        base = LogisticRegression(max_iter=1000).set_fit_request(sample_weight=True)
+        base = LogisticRegression(C=0.1, max_iter=1000)
+        base = base.set_fit_request(sample_weight=True)
         routed = ProportionEMClassifier(base, random_state=0).fit(
             X_train, proportions, bags=bags, sample_weight=weights
         )
