@@ -482,6 +482,19 @@ class ALDRKLLoss(nn.Module):
     ``torch.no_grad``; an out-of-range index raises torch's own indexing error.
     Call :meth:`reset_state` before training again from scratch.
 
+    With the default ``softplus=False`` the logits are only divided by their
+    mean absolute value, so a row's normalised true-class logit can reach
+    :math:`K` and the loss keeps falling by making confident rows more
+    confident rather than fixing wrong ones. With many classes that can undo
+    training: on a 20-class ``make_classification`` set of 37 500 training rows
+    (the ``synthetic20`` set of ``python -m skrobust benchmark neural``, an MLP
+    trained on *clean* labels), the test accuracy under Adam peaked at 0.78
+    after 5 epochs and ended at 0.64 after 100, and under SGD with momentum it
+    stayed below 0.72, while LDR-KL and ALDR-KL with ``softplus=True`` reached
+    0.97 under Adam. On the 10 classes of ``load_digits`` the default trains
+    well. Prefer ``softplus=True`` beyond about 10 classes, as the authors did
+    for CIFAR-100.
+
     References
     ----------
     .. [1] D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for
