@@ -2,6 +2,7 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import (
@@ -49,13 +50,38 @@ class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return _default_estimator() if self.estimator is None else self.estimator
 
     def _route(self, fit_params, sample_weight):
-        """The base's fit parameters, without ``sample_weight`` (handled here)."""
-        if _routing_enabled():
-            if sample_weight is not None:
-                fit_params = {**fit_params, "sample_weight": sample_weight}
+        """The base's fit parameters and the user weights its fits get.
+
+        Returns ``(params, sample_weight)``: ``params`` without
+        ``sample_weight``, which the estimator passes itself (sliced and
+        combined with its own weights). With metadata routing on, the user's
+        weights reach the base only if it requests them: a base with
+        ``set_fit_request(sample_weight=False)`` gets ``None``.
+        """
+        if not _routing_enabled():
+            return dict(fit_params), sample_weight
+        if sample_weight is not None:
+            fit_params = {**fit_params, "sample_weight": sample_weight}
+        try:
             routed = process_routing(self, "fit", **fit_params).estimator.fit
-            return {k: v for k, v in routed.items() if k != "sample_weight"}
-        return dict(fit_params)
+        except UnsetMetadataPassedError as exc:
+            if self.estimator is not None or "sample_weight" not in fit_params:
+                raise
+            # The default base is built here, so the usual advice (call
+            # set_fit_request on it) names an object the user never holds.
+            raise UnsetMetadataPassedError(
+                message=(
+                    f"{type(self).__name__} got sample_weight with metadata routing "
+                    "enabled, but the default base does not request it; pass "
+                    "estimator=LogisticRegression(C=0.1, max_iter=1000)"
+                    ".set_fit_request(sample_weight=True) (or False to keep the "
+                    "weights from the base)."
+                ),
+                unrequested_params=exc.unrequested_params,
+                routed_params=exc.routed_params,
+            ) from exc
+        params = {k: v for k, v in routed.items() if k != "sample_weight"}
+        return params, routed.get("sample_weight")
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
@@ -110,7 +136,7 @@ class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
-        """The base's decision function.
+        r"""The base's decision function.
 
         Parameters
         ----------
@@ -120,11 +146,25 @@ class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            The base's decision values for the classes it saw, in ``classes_``
-            order; with two classes, positive favours ``classes_[1]``.
+            The base's decision values, columns in ``classes_`` order; with two
+            classes, one column, positive favouring ``classes_[1]``. A class
+            absent from every pseudo-label (a zero proportion in every bag) gets
+            ``-inf``; if the base saw only two of several classes, its single
+            score :math:`d` becomes :math:`\pm d / 2` in their two columns, so
+            the arg-max is still the prediction.
         """
         X = self._validate_X_predict(X)
-        return self.estimator_.decision_function(X)
+        scores = np.asarray(self.estimator_.decision_function(X))
+        seen = np.asarray(self.estimator_.classes_)
+        if seen.shape[0] == self.classes_.shape[0]:
+            return scores
+        full = np.full((scores.shape[0], self.classes_.shape[0]), -np.inf)
+        if scores.ndim == 1:
+            full[:, seen[0]] = -scores / 2
+            full[:, seen[1]] = scores / 2
+        else:
+            full[:, seen] = scores
+        return full
 
     def get_metadata_routing(self):
         """Route fit metadata to the base; request ``bags`` for this estimator.

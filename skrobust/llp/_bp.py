@@ -58,6 +58,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler, normalize
 from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import has_fit_parameter
 
 from ..utils import check_bags, check_labels, check_proportions
 from ..utils._sklearn_compat import (
@@ -624,7 +625,9 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
             The bag id of each row (or a list of row-index arrays, one per bag);
             ``None`` makes every row its own bag.
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, passed to every fit of the base.
+            Row weights, passed to every fit of the base. With metadata routing
+            enabled, only to a base that requests them
+            (``set_fit_request(sample_weight=True)``).
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
@@ -638,8 +641,15 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
         n_samples = X.shape[0]
         if sample_weight is not None:
             sample_weight = check_row_weights(sample_weight, n_samples)
-        params = self._route(fit_params, sample_weight)
+        params, sample_weight = self._route(fit_params, sample_weight)
         base = self._base_estimator()
+        # Checked before the graph and belief propagation, which can take a while.
+        if sample_weight is not None and not has_fit_parameter(base, "sample_weight"):
+            raise ValueError(
+                f"estimator {type(base).__name__} does not accept sample_weight, "
+                "which was given; use a base whose fit takes sample_weight, or fit "
+                "without it."
+            )
         if bag_codes is None:
             self.n_bags_ = n_samples
             self.n_iter_ = 1

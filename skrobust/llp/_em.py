@@ -149,9 +149,10 @@ class ProportionEMClassifier(_BaseLLPClassifier):
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores, drawn once and kept for every round.
         An int gives a shuffled :class:`~sklearn.model_selection.KFold` seeded
-        by ``random_state``; a splitter is called with ``groups`` set to the
-        bags (so :class:`~sklearn.model_selection.GroupKFold` keeps them whole)
-        and ``y`` set to each row's bag's most frequent class.
+        by ``random_state``; a splitter is called with the bags as ``groups``
+        when it takes them (so :class:`~sklearn.model_selection.GroupKFold` keeps
+        them whole) and as ``bags`` when it requests them (:class:`BagKFold`),
+        and with ``y`` set to each row's bag's most frequent class.
     classes : array-like of shape (n_classes,), default=None
         The classes that the proportion columns refer to. ``None`` means
         ``[0, 1]`` for 1-D proportions, ``range(n_classes)`` for 2-D ones, and the
@@ -302,7 +303,9 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             The bag id of each row (or a list of row-index arrays, one per bag);
             ``None`` makes every row its own bag.
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, passed to every fit of the base.
+            Row weights, passed to every fit of the base. With metadata routing
+            enabled, only to a base that requests them
+            (``set_fit_request(sample_weight=True)``).
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled); sample-aligned ones are sliced and repeated with the
@@ -317,7 +320,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         n_samples, n_classes = proportions.shape
         if sample_weight is not None:
             sample_weight = check_row_weights(sample_weight, n_samples)
-        params = self._route(fit_params, sample_weight)
+        params, sample_weight = self._route(fit_params, sample_weight)
         rng = check_random_state(self.random_state)
 
         counts = _bag_counts(proportions, bag_codes)
@@ -403,11 +406,14 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         else:
             splitter = check_cv(self.cv)
         # Instance labels are unknown: a splitter that stratifies sees each row's
-        # bag's most frequent class, one that groups sees the bags.
+        # bag's most frequent class, one that groups sees the bags, and so does
+        # one that asks for them by name (BagKFold).
         proxy = np.argmax(proportions, axis=1)
         split_params = {}
-        if get_routing_for_object(splitter).consumes("split", ["groups"]):
-            split_params["groups"] = bag_codes
+        routing = get_routing_for_object(splitter)
+        for name in ("groups", "bags"):
+            if routing.consumes("split", [name]):
+                split_params[name] = bag_codes
         folds = list(splitter.split(X, proxy, **split_params))
         tested = np.zeros(bag_codes.shape[0], dtype=np.int64)
         for _, test in folds:
@@ -442,6 +448,14 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         classes = None
         if self.classes is not None:
             _, classes = check_labels(self.classes, self.classes, name="classes")
+        if classes is not None:
+            n_columns = 2 if np.ndim(y) == 1 else np.shape(y)[1]
+            if n_columns != len(classes):
+                raise ValueError(
+                    f"classes has {len(classes)} entries but y has {n_columns} "
+                    "proportion columns (1-D y means two classes); give one class "
+                    "per column."
+                )
         proportions = check_proportions(
             y, bags, n_classes=None if classes is None else len(classes)
         )

@@ -154,7 +154,9 @@ def proportion_loss(
     bag_weighting : {"uniform", "size"}, default="uniform"
         Bag weight :math:`v_b`: 1 for ``"uniform"``; for ``"size"``,
         :math:`|B_b|` over the mean size of the present bags, so that
-        ``"mean"`` is the average of :math:`L_b` over rows.
+        ``"mean"`` is the average of :math:`L_b` over rows. With ``weight``, a
+        bag's size is its total weight :math:`\sum_{i \in B_b} w_i`, so an
+        integer weight acts as that many copies of the row.
 
     Returns
     -------
@@ -210,8 +212,12 @@ def proportion_loss(
     present = (counts > 0) & (mass > 0)
     n_present = present.sum().clamp(min=1).to(z.dtype)
     if bag_weighting == "size":
-        sizes = torch.where(present, counts, torch.zeros_like(counts))
-        bag_weight = sizes * n_present / sizes.sum().clamp(min=1.0)
+        # A bag's size is its total weight (its row count without weights), so
+        # an integer weight counts as that many copies of the row.
+        sizes = torch.where(present, mass, torch.zeros_like(mass))
+        bag_weight = (
+            sizes * n_present / sizes.sum().clamp(min=torch.finfo(z.dtype).tiny)
+        )
     else:
         bag_weight = present.to(z.dtype)
     contributions = torch.where(
@@ -236,7 +242,8 @@ class ProportionLoss(nn.Module):
     reduction : {"mean", "sum", "none"}, default="mean"
         Over the bags present in the batch, as in :func:`proportion_loss`.
     bag_weighting : {"uniform", "size"}, default="uniform"
-        Weight every present bag equally, or in proportion to its number of rows.
+        Weight every present bag equally, or in proportion to its number of rows
+        (its total weight when per-sample weights are given).
 
     See Also
     --------

@@ -234,15 +234,26 @@ class _NeuralNetBase(NeuralNetClassifier):
 
     def _fit_packed(self, X, y, partial=False):
         """Train on packed data with torch's generator forked and seeded."""
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        fresh = not partial and (not self.warm_start or not self.initialized_)
+        # A fresh fit (or the first partial_fit) starts a stream of seeds from
+        # random_state, so refitting repeats it; later partial_fit calls and warm
+        # starts draw the next seed, so each one shuffles (and drops out) anew.
+        if fresh or not self.initialized_ or not hasattr(self, "_seeds"):
+            self._seeds = check_random_state(self.random_state)
+        seed = int(self._seeds.randint(np.iinfo(np.int32).max))
         devices = []
         if torch.cuda.is_available() and str(self.device).startswith("cuda"):
             devices = list(range(torch.cuda.device_count()))
         with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
+            # Only the generators fork_rng restores are seeded: torch.manual_seed
+            # would also reseed (and leave changed) the CUDA generators of a
+            # CPU fit.
+            torch.random.default_generator.manual_seed(seed)
+            if devices:
+                torch.cuda.manual_seed_all(seed)
             # NeuralNet.fit would call self.partial_fit, the estimators' own
             # (validating) one; this is its body on the packed data.
-            if not partial and (not self.warm_start or not self.initialized_):
+            if fresh:
                 self.initialize()
                 # A criterion given as an instance survives initialize(); its
                 # per-row state (ELR targets, ALDR-KL temperatures) must not carry

@@ -165,6 +165,14 @@ class LLPNeuralNetClassifier(_NeuralNetBase):
     def _n_outputs(self):
         return len(self.classes_)
 
+    def _criterion_data_kwargs(self):
+        # Every row its own bag: a row's weight cancels in its bag's mean, so it
+        # has to weight the bag instead (weighted sizes), as in weighted
+        # supervised training. Without weights "size" and "uniform" coincide.
+        if getattr(self, "_rows_are_bags", False):
+            return {"bag_weighting": "size"}
+        return {}
+
     def _slicing_iterator(self, dataset, rows, batch_size, shuffle, kwargs):
         if BAGS in dataset.X:
             return BagBatchIterator(dataset, rows, batch_size, shuffle)
@@ -221,7 +229,9 @@ class LLPNeuralNetClassifier(_NeuralNetBase):
         bags : array-like of shape (n_samples,), default=None
             The bag id of each row; ``None`` makes every row its own bag.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-row weights in each bag's mean probability.
+            Per-row weights in each bag's mean probability. With ``bags=None``
+            (every row its own bag) they weight each row's loss instead, as in
+            ordinary weighted training.
 
         Returns
         -------
@@ -267,6 +277,8 @@ class LLPNeuralNetClassifier(_NeuralNetBase):
             classes = self.classes_
         elif classes is None:
             classes = self.classes
+        if first:
+            self._rows_are_bags = bags is None
         if bags is None:
             X, y = self._validate_X_y(X, y, reset=first)
             check_classification_targets(y)

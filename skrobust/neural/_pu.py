@@ -5,12 +5,12 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.utils import to_tensor
 
 from ..pu import ClassPriorEstimator
 from ..utils import check_pu_labels
-from ..utils._validation import _show
+from ..utils._validation import _show, equal_mask
 from ._base import _NeuralNetBase
 from ._data import SAMPLE_WEIGHT
 from ._modules import MLP
@@ -253,8 +253,10 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         y : array-like of shape (n_samples,)
             PU labels.
         classes : array-like of shape (2,), default=None
-            Both PU label values, on the first call, for a first batch that holds
-            only one of them; ignored later.
+            Both PU label values, on the first call; ignored later. The first
+            batch must hold both values anyway (the prior is settled on it);
+            later batches may hold only labelled positives or only unlabelled
+            rows.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-row weights.
 
@@ -293,7 +295,11 @@ class PUNeuralNetClassifier(_NeuralNetBase):
                 f"y holds a single class ({values[0]!r}); PU learning needs labelled "
                 f"positives (pos_label={self.pos_label!r}) and unlabelled rows."
             )
-        labelled = check_pu_labels(y, pos_label=self.pos_label)
+        if first:
+            labelled = check_pu_labels(y, pos_label=self.pos_label)
+        else:
+            # The prior is settled; a later batch may hold one kind of row only.
+            labelled = equal_mask(y, self.pos_label)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
         if first:
@@ -348,6 +354,27 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         if self.predict_nonlinearity == "auto" and self.classes_[0] == self.pos_label:
             proba = proba[:, ::-1].copy()
         return proba
+
+    def predict(self, X):
+        """The true class of each row: ``pos_label`` where the score is positive.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        # Thresholding the raw score at 0 (sigmoid 0.5) does not depend on
+        # predict_nonlinearity, which may return a single column or none.
+        scores = self.forward(X, training=False).reshape(-1).cpu().numpy()
+        positive = int(np.flatnonzero(equal_mask(self.classes_, self.pos_label))[0])
+        return self.classes_[np.where(scores > 0, positive, 1 - positive)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

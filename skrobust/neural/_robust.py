@@ -4,6 +4,7 @@ from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from skorch.utils import to_tensor
 
@@ -139,7 +140,7 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
 
     _parameter_constraints: dict = {
         "transition_matrix": ["array-like", None],
-        "warm_up_epochs": [Integral],
+        "warm_up_epochs": [Interval(Integral, 0, None, closed="left")],
         "classes": ["array-like", None],
         "random_state": ["random_state"],
     }
@@ -214,7 +215,9 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
             return {}
         n_classes = len(self.classes_)
         kwargs = {"n_samples": int(self.n_samples_fit_), "n_classes": n_classes}
-        if self.transition_matrix is not None:
+        if hasattr(self, "transition_matrix_"):
+            # The given matrix, or the estimate once EstimateTransitionMatrix has
+            # made it (so a criterion rebuilt by set_params keeps it).
             kwargs["transition_matrix"] = self.transition_matrix_
         else:
             # The warm-up trains with the identity (plain cross-entropy) until
@@ -296,6 +299,10 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
                 self.transition_matrix_ = check_transition_matrix(
                     self.transition_matrix, n_classes=len(classes)
                 )
+            elif hasattr(self, "transition_matrix_"):
+                # An estimate from an earlier fit must not seed this one's
+                # criterion; EstimateTransitionMatrix sets it again.
+                del self.transition_matrix_
         else:
             codes, _ = check_labels(y, self.classes_)
         criterion = self._criterion_class()

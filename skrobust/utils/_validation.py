@@ -672,11 +672,20 @@ def check_proportions(y, bags, *, n_classes=None, tol=1e-6, name="y"):
                 f"{name} rows must sum to 1 (tolerance {tol:g}); row {int(bad[0])} "
                 f"sums to {sums[bad[0]]:.6g}."
             )
-    _check_constant_within_bags(props, bag_codes, tol, name)
+    _check_constant_within_bags(props, bag_codes, tol, name, bags)
     return np.clip(props, 0.0, 1.0)
 
 
-def _check_constant_within_bags(props, bag_codes, tol, name):
+def _bag_label(bags, code):
+    """The user's id of bag ``code``: its id, or its list position (index form)."""
+    if _is_index_form(bags):
+        return f"#{int(code)} (position in {type(bags).__name__})"
+    ids = np.unique(_as_1d(bags, "bags"))
+    value = ids[code]
+    return repr(value.item() if hasattr(value, "item") else value)
+
+
+def _check_constant_within_bags(props, bag_codes, tol, name, bags=None):
     # Sorting by bag once and reducing over contiguous runs keeps this O(n log n)
     # and vectorised over all classes at once.
     order = np.argsort(bag_codes, kind="stable")
@@ -691,9 +700,10 @@ def _check_constant_within_bags(props, bag_codes, tol, name):
     if bad.size:
         bag = sorted_codes[starts[bad[0]]]
         rows = np.flatnonzero(bag_codes == bag)
+        label = f"#{int(bag)}" if bags is None else _bag_label(bags, bag)
         raise ValueError(
             f"{name} must be equal within each bag (every row carries its bag's "
-            f"proportions); bag #{int(bag)} (rows {_show(rows)}) has values "
+            f"proportions); bag {label} (rows {_show(rows)}) has values "
             f"differing by {spread[bad[0]]:.6g}."
         )
 

@@ -16,6 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skrobust.datasets import bag_proportions, make_bags
+from skrobust.llp import BagKFold
 from skrobust.llp._em import ProportionEMClassifier
 
 
@@ -281,6 +282,51 @@ def test_group_splitter_gets_the_bags(cancer, cancer_bags):
     assert_array_equal(seen[0], codes)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_bag_splitter_gets_the_bags_by_name(cancer, cancer_bags):
+    X_train = cancer[0]
+    bags, proportions = cancer_bags
+    model = ProportionEMClassifier(cv=BagKFold(3), max_iter=3, random_state=0)
+    model.fit(X_train, proportions, bags=bags)
+    # Whole bags per fold: the folds group rows as GroupKFold does.
+    grouped = ProportionEMClassifier(cv=GroupKFold(3), max_iter=3, random_state=0)
+    grouped.fit(X_train, proportions, bags=bags)
+    assert model.n_iter_ >= 1
+    assert_array_equal(
+        np.bincount(bags, weights=model.pseudo_labels_),
+        np.bincount(bags, weights=grouped.pseudo_labels_),
+    )
+
+
+def test_classes_of_the_wrong_length_name_classes(cancer, cancer_bags):
+    X_train = cancer[0]
+    bags, proportions = cancer_bags
+    three = np.column_stack([1 - proportions, proportions / 2, proportions / 2])
+    with pytest.raises(ValueError, match="classes has 2 entries but y has 3"):
+        ProportionEMClassifier(classes=["a", "b"]).fit(X_train, three, bags=bags)
+    with pytest.raises(ValueError, match="classes has 3 entries but y has 2"):
+        ProportionEMClassifier(classes=["a", "b", "c"]).fit(
+            X_train, proportions, bags=bags
+        )
+
+
+def test_decision_function_with_a_class_in_no_bag(cancer, cancer_bags):
+    X_train, X_test, y_train, _ = cancer
+    bags, _ = cancer_bags
+    # Three classes, the middle one with zero share in every bag.
+    onehot = np.eye(3)[np.where(y_train == 1, 2, 0)]
+    counts = np.zeros((bags.max() + 1, 3))
+    np.add.at(counts, bags, onehot)
+    proportions = (counts / counts.sum(axis=1, keepdims=True))[bags]
+    model = ProportionEMClassifier(classes=["neg", "unused", "pos"], random_state=0)
+    model.fit(X_train, proportions, bags=bags)
+    scores = model.decision_function(X_test)
+    assert scores.shape == (len(X_test), 3)
+    assert np.all(scores[:, 1] == -np.inf)
+    assert_array_equal(model.classes_[np.argmax(scores, axis=1)], model.predict(X_test))
+    assert np.all(model.predict_proba(X_test)[:, 1] == 0)
+
+
 def test_parallel_folds_give_the_same_model(cancer, cancer_bags, cancer_model):
     X_train, X_test, _, _ = cancer
     bags, proportions = cancer_bags
@@ -324,16 +370,30 @@ def test_metadata_routing_requests_bags_and_routes_weights(cancer, cancer_bags):
         X_train, proportions, bags=bags, sample_weight=weights
     )
     with sklearn.config_context(enable_metadata_routing=True):
-        with pytest.raises(UnsetMetadataPassedError):
+        # The default base is built inside fit, so the error says how to pass one.
+        with pytest.raises(UnsetMetadataPassedError, match="estimator=Logistic"):
             ProportionEMClassifier().fit(
                 X_train, proportions, bags=bags, sample_weight=weights
             )
+        unweighted = LogisticRegression(C=0.1, max_iter=1000)
+        unweighted = unweighted.set_fit_request(sample_weight=False)
+        declined = ProportionEMClassifier(unweighted, random_state=0).fit(
+            X_train, proportions, bags=bags, sample_weight=weights
+        )
         base = LogisticRegression(C=0.1, max_iter=1000)
         base = base.set_fit_request(sample_weight=True)
         routed = ProportionEMClassifier(base, random_state=0).fit(
             X_train, proportions, bags=bags, sample_weight=weights
         )
     assert_array_equal(routed.predict_proba(X_test), plain.predict_proba(X_test))
+    # A base that declines the weights is fitted as if none were given.
+    unweighted_fit = ProportionEMClassifier(random_state=0).fit(
+        X_train, proportions, bags=bags
+    )
+    assert_array_equal(
+        declined.predict_proba(X_test), unweighted_fit.predict_proba(X_test)
+    )
+    assert not np.allclose(declined.predict_proba(X_test), plain.predict_proba(X_test))
 
 
 def _bad_inputs(X, proportions, bags):

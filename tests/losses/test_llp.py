@@ -61,6 +61,37 @@ def test_proportion_loss_size_weighting():
     torch.testing.assert_close(total, 2 * mean)
 
 
+def test_proportion_loss_size_weighting_counts_weights_as_copies():
+    logits = torch.tensor([[1.0, -0.5], [0.2, 2.0], [-0.7, 0.1]], dtype=F64)
+    proportions = torch.tensor([[0.4, 0.6], [0.9, 0.1]], dtype=F64)
+    weighted = proportion_loss(
+        logits,
+        torch.tensor([0, 0, 1]),
+        proportions,
+        weight=torch.tensor([2.0, 1.0, 1.0], dtype=F64),
+        bag_weighting="size",
+        reduction="none",
+    )
+    # Row 0 twice, no weights: the same bag means and the same bag sizes (3, 1).
+    copied = proportion_loss(
+        logits[[0, 0, 1, 2]],
+        torch.tensor([0, 0, 0, 1]),
+        proportions,
+        bag_weighting="size",
+        reduction="none",
+    )
+    torch.testing.assert_close(weighted, copied)
+    # Uniform weighting ignores the bags' sizes, weighted or not.
+    uniform = proportion_loss(
+        logits,
+        torch.tensor([0, 0, 1]),
+        proportions,
+        weight=torch.tensor([2.0, 1.0, 1.0], dtype=F64),
+        reduction="none",
+    )
+    assert not torch.allclose(uniform, weighted)
+
+
 def test_proportion_loss_equals_cross_entropy_for_singleton_one_hot_bags():
     logits = torch.tensor(
         [[1.0, -0.5, 0.3], [0.2, 2.0, -1.0], [-0.7, 0.1, 0.9], [0.0, 0.0, 3.0]],

@@ -158,6 +158,25 @@ def test_bags_of_one_reduce_to_cross_entropy(cancer, n_classes):
     assert np.mean(np.argmax(expected, axis=1) == y) > 0.75
 
 
+def test_weights_act_on_rows_without_bags(cancer):
+    X, y = cancer
+    X, y = X[:300], y[:300]
+    params = _params(batch_size=32, max_epochs=5)
+    weights = np.where(np.arange(len(y)) % 2 == 0, 10.0, 0.1)
+
+    def proba(sample_weight):
+        net = LLPNeuralNetClassifier(**params)
+        return net.fit(X, y, sample_weight=sample_weight).predict_proba(X)
+
+    # Each row is its own bag, where a weight would cancel in the bag's mean; it
+    # weighs the row's loss instead, so weights change the fit...
+    assert np.abs(proba(weights) - proba(None)).max() > 0.05
+    assert np.abs(proba(weights) - proba(1 / weights)).max() > 0.05
+    # ...and only relative to each other, as in weighted supervised training.
+    assert_allclose(proba(3 * weights), proba(weights), atol=1e-5)
+    assert_allclose(proba(np.full(len(y), 5.0)), proba(None), atol=1e-5)
+
+
 def test_learns_instance_labels_from_bag_proportions(cancer):
     X, y = cancer
     bags = make_bags(len(y), bag_size=8, random_state=0)

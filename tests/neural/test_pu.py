@@ -238,6 +238,33 @@ def test_fit_leaves_global_generators_alone(cancer):
     assert_array_equal(first.predict_proba(X), second.predict_proba(X))
 
 
+def test_later_partial_fit_batches_may_hold_one_kind_of_row(cancer):
+    X, _, s, X_test, _ = cancer
+    net = _net(class_prior=0.63)
+    net.partial_fit(X, s)
+    before = net.predict_proba(X_test)
+    # The prior is settled by the first call; later batches need not hold both.
+    net.partial_fit(X[s == 0], s[s == 0])
+    net.partial_fit(X[s == 1], s[s == 1])
+    assert not np.allclose(net.predict_proba(X_test), before)
+    assert net.class_prior_ == 0.63
+
+
+def test_predict_does_not_depend_on_predict_nonlinearity(cancer):
+    X, _, s, X_test, _ = cancer
+    default = _net().fit(X, s)
+    raw = _net(predict_nonlinearity=None).fit(X, s)
+    # With no nonlinearity predict_proba returns the raw score column, whose
+    # arg-max is always the first class; predict thresholds the score at 0.
+    assert raw.predict_proba(X_test).shape[1] == 1
+    assert_array_equal(raw.predict(X_test), default.predict(X_test))
+    assert len(np.unique(raw.predict(X_test))) == 2
+    assert_array_equal(
+        default.predict(X_test),
+        default.classes_[np.argmax(default.predict_proba(X_test), axis=1)],
+    )
+
+
 @pytest.mark.parametrize(
     "params, y_of, match",
     [

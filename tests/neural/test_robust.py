@@ -20,6 +20,7 @@ from sklearn.datasets import (  # noqa: E402
 from sklearn.model_selection import GridSearchCV, train_test_split  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+from skorch.callbacks import Callback  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
 from skrobust.datasets import (  # noqa: E402
@@ -279,6 +280,65 @@ def test_random_state_leaves_global_generators_and_fixes_the_fit(three_classes):
     # random_state=None draws from numpy's generator, but torch's stays as it was.
     _net(random_state=None).fit(X, y)
     assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_a_cpu_fit_leaves_the_cuda_generators_alone(three_classes, monkeypatch):
+    X, y, _ = three_classes
+    calls = []
+    monkeypatch.setattr(torch.cuda, "manual_seed_all", calls.append)
+    monkeypatch.setattr(torch.cuda, "manual_seed", calls.append)
+    _net(random_state=0, device="cpu").fit(X, y)
+    # fork_rng restores only the CPU generator on this path, so only it is seeded.
+    assert calls == []
+
+
+class _FirstRows(Callback):
+    """The first feature of every training batch, per partial_fit call."""
+
+    def __init__(self):
+        self.calls = []
+
+    def on_train_begin(self, net, **kwargs):
+        self.calls.append([])
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training:
+            self.calls[-1].append(float(batch[0]["X"][0, 0]))
+
+
+def test_partial_fit_calls_reshuffle_and_refits_repeat(three_classes):
+    X, y, _ = three_classes
+
+    def three_calls():
+        recorder = _FirstRows()
+        net = _net(random_state=0, max_epochs=1, batch_size=16, callbacks=[recorder])
+        for _ in range(3):
+            net.partial_fit(X, y, classes=LABELS)
+        return recorder.calls
+
+    calls = three_calls()
+    # Each call draws a new seed from the stream random_state starts...
+    assert calls[0] != calls[1] and calls[1] != calls[2]
+    # ...and the same random_state gives the same stream.
+    assert three_calls() == calls
+
+
+def test_estimated_transition_matrix_survives_a_rebuilt_criterion(three_classes):
+    X, y, _ = three_classes
+    net = _net(criterion="forward", warm_up_epochs=1, max_epochs=2).fit(X, y)
+    estimate = net.transition_matrix_
+    assert not np.allclose(estimate, np.eye(3))
+    net.set_params(criterion__reduction="mean")
+    assert_allclose(net.criterion_.transition_matrix.numpy(), estimate, atol=1e-6)
+    # A fresh fit starts from the identity again, not from the old estimate.
+    seen = []
+
+    class Spy(Callback):
+        def on_train_begin(self, net, **kwargs):
+            seen.append(net.criterion_.transition_matrix.numpy().copy())
+
+    net.set_params(callbacks=[Spy()]).fit(X, y)
+    assert_allclose(seen[0], np.eye(3))
 
 
 @pytest.mark.parametrize("criterion", ["forward", "backward"])
