@@ -408,12 +408,13 @@ def _check_counts(counts, bag_codes):
             f"counts must hold one positive count per bag ({sizes.shape[0]} bags); "
             f"got shape {counts.shape}."
         )
-    if (
-        np.any(counts != np.round(counts))
-        or np.any(counts < 0)
-        or np.any(counts > sizes)
-    ):
-        raise ValueError("counts must be integers between 0 and each bag's size.")
+    bad = np.flatnonzero((counts != np.round(counts)) | (counts < 0) | (counts > sizes))
+    if bad.size:
+        bag = int(bad[0])
+        raise ValueError(
+            "counts must be integers between 0 and each bag's size; bag "
+            f"{bag} (size {int(sizes[bag])}) has count {counts[bag]:g}."
+        )
     return counts.astype(np.int64)
 
 
