@@ -64,18 +64,17 @@ for size in bag_sizes:
 # -------------------------
 # :class:`~skrobust.llp.ProportionEMClassifier` starts from the proportions as
 # soft labels and alternates between refitting its base and relabelling each
-# bag so that its label counts match the proportions exactly; a strongly
-# regularised base (``C=0.1``) copes better with the wrong labels of the
-# first rounds. :class:`~skrobust.neural.LLPNeuralNetClassifier` trains a small
-# network on whole bags, matching each bag's mean predicted probabilities to
-# its proportions (DLLP). Both take ``fit(X, proportions, bags=bags)``.
+# bag so that its label counts match the proportions exactly; its default base,
+# a strongly regularised ``LogisticRegression(C=0.1)``, copes with the wrong
+# labels of the first rounds. :class:`~skrobust.neural.LLPNeuralNetClassifier`
+# trains a small network on whole bags, matching each bag's mean predicted
+# probabilities to its proportions (DLLP). Both take
+# ``fit(X, proportions, bags=bags)``.
 from skrobust.llp import ProportionEMClassifier
 from skrobust.neural import LLPNeuralNetClassifier
 
 learners = {
-    "ProportionEMClassifier": lambda: ProportionEMClassifier(
-        LogisticRegression(C=0.1, max_iter=1000), random_state=0
-    ),
+    "ProportionEMClassifier": lambda: ProportionEMClassifier(random_state=0),
     "LLPNeuralNetClassifier": lambda: LLPNeuralNetClassifier(
         lr=3e-3, max_epochs=30, random_state=0
     ),
