@@ -30,8 +30,8 @@ from ..utils import (
     check_labels,
     check_pred_proba,
     check_transition_matrix,
-    cross_val_predict_proba,
 )
+from ..utils._crossfit import _cross_val_predict_proba
 from ..utils._routing import _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
@@ -122,7 +122,8 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             # out-of-sample (the user vouches it never saw these rows).
             proba = np.asarray(base.predict_proba(X))
             return _align_columns(proba, base.classes_, classes)
-        return cross_val_predict_proba(
+        # fit_params are routed already (see _route).
+        return _cross_val_predict_proba(
             base,
             X,
             y,
@@ -131,6 +132,7 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             params=fit_params,
             n_jobs=self.n_jobs,
             random_state=self.random_state,
+            prerouted=True,
         )
 
     def _detect(

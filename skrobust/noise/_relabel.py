@@ -30,8 +30,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, clone
 from sklearn.utils import check_random_state
 
-from ..utils import cross_val_predict_proba
-from ..utils._crossfit import _resolve_cv
+from ..utils._crossfit import _cross_val_predict_proba, _resolve_cv
 from ..utils._sklearn_compat import Interval, _fit_context
 from ..utils._verbose import log_progress
 from ._confident import _TINY
@@ -251,7 +250,7 @@ class IterativeRelabelingClassifier(
         splits = [
             (train[keep[train]], test) for train, test in splitter.split(X, y_codes)
         ]
-        return cross_val_predict_proba(
+        return _cross_val_predict_proba(
             base,
             X,
             y,
@@ -259,6 +258,7 @@ class IterativeRelabelingClassifier(
             classes=self.classes_,
             params=routed,
             n_jobs=self.n_jobs,
+            prerouted=True,
         )
 
     @_fit_context(prefer_skip_nested_validation=False)

@@ -205,9 +205,13 @@ class _BasePUClassifier(
                 scores,
                 max_samples=1000,
                 random_state=rng,
+                weight=sample_weight,
             )
-            # Re-pair with the (possibly weighted) labelled fraction.
-            estimate = _from_class_prior(estimate.class_prior, fraction, n)
+            if self.prior_method not in SCORE_METHODS:
+                # KM and TIcE ignore weights: keep their prior, re-paired with
+                # the weighted labelled fraction. The score methods' c already
+                # comes from weighted means and fraction.
+                estimate = _from_class_prior(estimate.class_prior, fraction, n)
         self.class_prior_, self.label_frequency_ = (float(v) for v in estimate)
         log_progress(
             self.verbose,
@@ -416,6 +420,13 @@ class ElkanNotoClassifier(_BasePUClassifier):
         self : ElkanNotoClassifier
             The fitted classifier.
         """
+        base = self._base_estimator()
+        if sample_weight is not None and not has_fit_parameter(base, "sample_weight"):
+            raise ValueError(
+                f"estimator {type(base).__name__} does not accept sample_weight, "
+                "which was given; use a base whose fit takes sample_weight, or fit "
+                "without it."
+            )
         X, labeled, _, params, _ = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
@@ -1042,7 +1053,18 @@ class BaggingPUClassifier(_BasePUClassifier):
         oob_count = sum(r[2] for r in results)
         with np.errstate(invalid="ignore", divide="ignore"):
             self.oob_scores_ = np.where(oob_count > 0, oob_sum / oob_count, np.nan)
-        self._ratio_scale = n_draw / positives.shape[0]
+        # The bagged models' odds are P(s=1|x) / P(s=0|x) under the bags' class
+        # balance: the labelled rows' total weight against the expected weight
+        # of a draw of unlabelled rows. That balance converts them back to the
+        # density ratio.
+        routed_weight = params.get("sample_weight")
+        if routed_weight is None:
+            self._ratio_scale = n_draw / positives.shape[0]
+        else:
+            weight = np.asarray(routed_weight, dtype=np.float64)
+            self._ratio_scale = (
+                n_draw * weight[unlabeled].mean() / weight[positives].sum()
+            )
         log_progress(
             self.verbose, f"{self.n_estimators} bagged models", start_time=start
         )

@@ -28,7 +28,8 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 
-from ..utils import check_pu_labels, cross_val_predict_proba
+from ..utils import check_pu_labels
+from ..utils._crossfit import _cross_val_predict_proba
 from ..utils._routing import _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
@@ -38,8 +39,14 @@ from ..utils._sklearn_compat import (
     _routing_enabled,
     validate_data,
 )
-from ..utils._validation import _as_1d, _as_numeric_array, _show
+from ..utils._validation import (
+    _as_1d,
+    _as_numeric_array,
+    _show,
+    check_row_weights,
+)
 from ..utils._verbose import log_progress
+from ._split import PUStratifiedKFold
 
 SCORE_METHODS = ("e1", "e2", "e3", "dedpul")
 FEATURE_METHODS = ("km1", "km2", "tice")
@@ -106,21 +113,28 @@ def _positive_scores(pred_proba_s, labeled, s):
     return scores
 
 
-def _label_frequency_from_scores(scores, labeled, method):
-    """The score-based estimate of c (before clipping)."""
+def _label_frequency_from_scores(scores, labeled, method, weight=None):
+    """The score-based estimate of c (before clipping).
+
+    ``weight`` (row weights) makes every mean and count a weighted one, so that
+    an integer weight acts as that many copies of the row; DEDPUL's density
+    ratio itself stays unweighted.
+    """
+    w = np.ones(scores.shape[0]) if weight is None else np.asarray(weight, float)
     if method == "e1":
-        return float(scores[labeled].mean())
+        mass = w[labeled].sum()
+        return float(np.dot(w[labeled], scores[labeled]) / mass) if mass > 0 else 1.0
     if method == "e2":
-        total = scores.sum()
-        return float(scores[labeled].sum() / total) if total > 0 else 1.0
+        total = np.dot(w, scores)
+        return float(np.dot(w[labeled], scores[labeled]) / total) if total > 0 else 1.0
     if method == "e3":
-        return float(scores.max())
+        return float(scores[w > 0].max())
     from ._dedpul import dedpul_positive_share
 
-    n_labeled = int(labeled.sum())
+    labeled_mass, total_mass = w[labeled].sum(), w.sum()
     share = dedpul_positive_share(scores[labeled], scores[~labeled])
-    prior = (n_labeled + share * (labeled.shape[0] - n_labeled)) / labeled.shape[0]
-    return n_labeled / (labeled.shape[0] * prior) if prior > 0 else 1.0
+    prior = (labeled_mass + share * (total_mass - labeled_mass)) / total_mass
+    return labeled_mass / (total_mass * prior) if prior > 0 else 1.0
 
 
 def _check_method(method, allowed, name="method"):
@@ -321,8 +335,17 @@ def _default_estimator():
 
 
 def _cross_fit_scores(estimator, X, labeled, *, cv, params, n_jobs, random_state):
-    """Out-of-sample :math:`P(s = 1 \\mid x)` of every row."""
-    proba = cross_val_predict_proba(
+    """Out-of-sample :math:`P(s = 1 \\mid x)` of every row.
+
+    ``params`` are routed already (by the calling meta-estimator).
+    """
+    if isinstance(cv, PUStratifiedKFold):
+        # The folds are drawn on the 0/1 labelling indicator, not the user's
+        # labels, so the splitter must look for 1 whatever its pos_label.
+        cv = PUStratifiedKFold(
+            cv.n_splits, shuffle=cv.shuffle, random_state=cv.random_state, pos_label=1
+        )
+    proba = _cross_val_predict_proba(
         estimator,
         X,
         labeled.astype(np.int8),
@@ -331,15 +354,27 @@ def _cross_fit_scores(estimator, X, labeled, *, cv, params, n_jobs, random_state
         params=params,
         n_jobs=n_jobs,
         random_state=random_state,
+        prerouted=True,
     )
     return np.clip(proba[:, 1], 0.0, 1.0)
 
 
-def _estimate_prior(method, X, labeled, scores, *, max_samples, random_state):
-    """Dispatch one method of either kind; ``scores`` is used by score methods."""
+def _estimate_prior(
+    method, X, labeled, scores, *, max_samples, random_state, weight=None
+):
+    """Dispatch one method of either kind; ``scores`` is used by score methods.
+
+    ``weight`` weights the score methods' means and the labelled fraction; the
+    feature methods (KM, TIcE) ignore it.
+    """
     if method in SCORE_METHODS:
-        c = _label_frequency_from_scores(scores, labeled, method)
-        return _from_label_frequency(c, float(labeled.mean()), labeled.shape[0])
+        c = _label_frequency_from_scores(scores, labeled, method, weight)
+        if weight is None:
+            fraction = float(labeled.mean())
+        else:
+            weight = np.asarray(weight, dtype=np.float64)
+            fraction = float(weight[labeled].sum() / weight.sum())
+        return _from_label_frequency(c, fraction, labeled.shape[0])
     return estimate_class_prior(
         X,
         labeled.astype(np.int8),
@@ -467,7 +502,10 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             score-based methods; no cross-fitting runs when given.
         **fit_params : dict
             Passed to ``estimator.fit`` in each fold (routed when metadata
-            routing is enabled).
+            routing is enabled). A ``sample_weight`` among them also weights
+            the score methods' means and the labelled fraction, so that an
+            integer weight acts as that many copies of the row (DEDPUL's
+            density estimate and the feature methods stay unweighted).
 
         Returns
         -------
@@ -479,6 +517,11 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
         )
         labeled = check_pu_labels(y, pos_label=self.pos_label)
         rng = check_random_state(self.random_state)
+        # Row weights given for the base also weight the score means and the
+        # labelled fraction, so that a weight acts as repeated rows throughout.
+        weight = fit_params.get("sample_weight")
+        if weight is not None:
+            weight = check_row_weights(weight, labeled.shape[0])
         scores = None
         if self.method in SCORE_METHODS:
             if pred_proba is not None:
@@ -504,6 +547,7 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             scores,
             max_samples=self.max_samples,
             random_state=rng,
+            weight=weight,
         )
         self.class_prior_, self.label_frequency_ = estimate
         log_progress(self.verbose, f"{self.method}: pi = {self.class_prior_:.4f}")

@@ -156,6 +156,39 @@ def cross_val_predict_proba(
     >>> round(float((proba.argmax(axis=1) == y).mean()), 2)
     0.94
     """
+    return _cross_val_predict_proba(
+        estimator,
+        X,
+        y,
+        cv=cv,
+        groups=groups,
+        classes=classes,
+        params=params,
+        n_jobs=n_jobs,
+        random_state=random_state,
+    )
+
+
+def _cross_val_predict_proba(
+    estimator,
+    X,
+    y,
+    *,
+    cv=5,
+    groups=None,
+    classes=None,
+    params=None,
+    n_jobs=None,
+    random_state=None,
+    prerouted=False,
+):
+    """:func:`cross_val_predict_proba`; ``prerouted`` params skip routing.
+
+    A meta-estimator that has routed its fit parameters already passes
+    ``prerouted=True``: routing them again would look up the base's request
+    under the parameter's own name, which fails for an alias
+    (``set_fit_request(sample_weight="sw")``).
+    """
     if not hasattr(estimator, "fit") or not hasattr(estimator, "predict_proba"):
         raise TypeError(
             "estimator must implement fit and predict_proba; got "
@@ -166,7 +199,10 @@ def cross_val_predict_proba(
     y_arr = np.asarray(y)
     y_codes, classes = check_labels(y_arr, classes)
     splitter = _resolve_cv(cv, y_codes, classes, random_state)
-    fit_params, split_params = _route_params(estimator, splitter, params, groups)
+    if prerouted:
+        fit_params, split_params = params, {"groups": groups}
+    else:
+        fit_params, split_params = _route_params(estimator, splitter, params, groups)
     splits = list(splitter.split(X, y_codes, **split_params))
 
     seen = np.zeros(len(y_codes), dtype=np.int64)
