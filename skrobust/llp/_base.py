@@ -2,17 +2,16 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
-from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
-    process_routing,
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._routing import _route_fit
 from ..utils._sklearn_compat import _routing_enabled, validate_data
 
 
@@ -62,24 +61,7 @@ class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             return dict(fit_params), sample_weight
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
-        try:
-            routed = process_routing(self, "fit", **fit_params).estimator.fit
-        except UnsetMetadataPassedError as exc:
-            if self.estimator is not None or "sample_weight" not in fit_params:
-                raise
-            # The default base is built here, so the usual advice (call
-            # set_fit_request on it) names an object the user never holds.
-            raise UnsetMetadataPassedError(
-                message=(
-                    f"{type(self).__name__} got sample_weight with metadata routing "
-                    "enabled, but the default base does not request it; pass "
-                    "estimator=LogisticRegression(C=0.1, max_iter=1000)"
-                    ".set_fit_request(sample_weight=True) (or False to keep the "
-                    "weights from the base)."
-                ),
-                unrequested_params=exc.unrequested_params,
-                routed_params=exc.routed_params,
-            ) from exc
+        routed = _route_fit(self, fit_params)
         params = {k: v for k, v in routed.items() if k != "sample_weight"}
         return params, routed.get("sample_weight")
 

@@ -13,10 +13,10 @@ For accuracy, :math:`v = e_{\hat y}` and the row term is :math:`T^{-1}[\tilde y_
 """
 
 import numpy as np
-from sklearn.metrics import make_scorer
 
 from ..utils import check_labels, check_pred_proba, check_transition_matrix
 from ..utils._sklearn_compat import validate_params
+from ._scorer import _SampleWeightScorer
 
 
 def _inverse_transition(transition_matrix, n_classes):
@@ -122,8 +122,9 @@ def noise_corrected_log_loss(
     ----------
     y_true : array-like of shape (n_samples,)
         Noisy labels.
-    y_proba : array-like of shape (n_samples, n_classes)
-        Predicted probabilities, columns in ``classes`` order.
+    y_proba : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities, columns in ``classes`` order; a 1-D array is
+        the probability of the second of two classes.
     transition_matrix : array-like of shape (n_classes, n_classes)
         :math:`T_{ij} = P(\tilde y = j \mid y = i)`; must be invertible.
     classes : array-like of shape (n_classes,), default=None
@@ -157,6 +158,10 @@ def noise_corrected_log_loss(
     >>> round(noise_corrected_log_loss(y_noisy, proba, transition_matrix=T), 3)
     0.164
     """
+    if np.ndim(y_proba) == 1:
+        # scikit-learn's scorers pass a binary classifier's positive column only.
+        positive = np.asarray(y_proba, dtype=np.float64)
+        y_proba = np.column_stack([1.0 - positive, positive])
     proba = check_pred_proba(y_proba, name="y_proba")
     codes, classes = check_labels(
         y_true, classes, n_classes=proba.shape[1], name="y_true"
@@ -226,18 +231,63 @@ def make_noise_corrected_scorer(transition_matrix, *, classes=None, metric="accu
     ...       f"clean {model.score(X, y):.2f}")
     noisy 0.74, corrected 0.98, clean 0.99
     """
-    if metric == "accuracy":
-        return make_scorer(
-            noise_corrected_accuracy_score,
-            transition_matrix=transition_matrix,
+    if metric not in ("accuracy", "log_loss"):
+        raise ValueError(f"metric must be 'accuracy' or 'log_loss'; got {metric!r}.")
+    return _NoiseCorrectedScorer(transition_matrix, classes, metric)
+
+
+class _NoiseCorrectedScorer(_SampleWeightScorer):
+    """The scorer :func:`make_noise_corrected_scorer` returns.
+
+    A plain callable rather than a ``make_scorer`` object, so that with
+    ``classes=None`` T's rows follow the fitted estimator's ``classes_``, not the
+    labels that happen to be in the scored fold (a fold missing a class would
+    otherwise shift or break the correction).
+    """
+
+    def __init__(self, transition_matrix, classes, metric):
+        super().__init__()
+        self.transition_matrix = transition_matrix
+        self.classes = classes
+        self.metric = metric
+
+    def __repr__(self):
+        return f"make_noise_corrected_scorer(metric={self.metric!r})"
+
+    def __call__(self, estimator, X, y_true, sample_weight=None):
+        """Score ``estimator`` on ``X`` against the noisy labels ``y_true``.
+
+        Parameters
+        ----------
+        estimator : estimator object
+            A fitted classifier.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to score.
+        y_true : array-like of shape (n_samples,)
+            Their noisy labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights.
+
+        Returns
+        -------
+        score : float
+            The estimated clean accuracy, or minus the clean log-loss.
+        """
+        classes = self.classes
+        if classes is None:
+            classes = getattr(estimator, "classes_", None)
+        if self.metric == "accuracy":
+            return noise_corrected_accuracy_score(
+                y_true,
+                estimator.predict(X),
+                transition_matrix=self.transition_matrix,
+                classes=classes,
+                sample_weight=sample_weight,
+            )
+        return -noise_corrected_log_loss(
+            y_true,
+            estimator.predict_proba(X),
+            transition_matrix=self.transition_matrix,
             classes=classes,
+            sample_weight=sample_weight,
         )
-    if metric == "log_loss":
-        return make_scorer(
-            noise_corrected_log_loss,
-            greater_is_better=False,
-            response_method="predict_proba",
-            transition_matrix=transition_matrix,
-            classes=classes,
-        )
-    raise ValueError(f"metric must be 'accuracy' or 'log_loss'; got {metric!r}.")

@@ -31,16 +31,16 @@ from numbers import Real
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.utils.metadata_routing import UNCHANGED, MetadataRequest
 
 from ..utils import check_class_prior, check_pu_labels
-from ..utils._sklearn_compat import StrOptions, _routing_enabled, validate_params
+from ..utils._sklearn_compat import StrOptions, validate_params
 from ..utils._validation import (
     _as_1d,
     _show,
     check_row_weights,
     equal_mask,
 )
+from ._scorer import _SampleWeightScorer
 
 
 def _check_pu_predictions(y_pred, s, pos_label, name):
@@ -427,16 +427,14 @@ def _final_step(estimator):
     return estimator
 
 
-class _PUScorer:
+class _PUScorer(_SampleWeightScorer):
     """The scorer :func:`make_pu_scorer` returns; picklable, with a readable repr."""
 
     def __init__(self, metric, class_prior, pos_label):
+        super().__init__()
         self.metric = metric
         self.class_prior = class_prior
         self.pos_label = pos_label
-        # None is scikit-learn's default request: with routing on, a sample_weight
-        # passed but not requested is an error rather than silently dropped.
-        self._sample_weight_request = None
 
     def __repr__(self):
         return (
@@ -489,48 +487,6 @@ class _PUScorer:
             pred_name=f"{type(estimator).__name__}.predict(X)",
         )
         return formula(r, q, prior)
-
-    def _accept_sample_weight(self):
-        # scikit-learn's multimetric scorer asks each scorer this before it
-        # forwards sample_weight with metadata routing off.
-        return True
-
-    def set_score_request(self, *, sample_weight=UNCHANGED):
-        """Request ``sample_weight`` for scoring under metadata routing.
-
-        Parameters
-        ----------
-        sample_weight : bool, str or None, default=UNCHANGED
-            ``True`` to receive ``sample_weight``, ``False`` not to, a string to
-            receive it under that alias, ``None`` to raise if it is passed.
-
-        Returns
-        -------
-        self : object
-            The scorer.
-        """
-        if not _routing_enabled():
-            raise RuntimeError(
-                "set_score_request is only available when metadata routing is "
-                "enabled: sklearn.set_config(enable_metadata_routing=True)."
-            )
-        if sample_weight is not UNCHANGED:
-            self._sample_weight_request = sample_weight
-        return self
-
-    def get_metadata_routing(self):
-        """Metadata this scorer requests: ``sample_weight``, as set by the user.
-
-        Returns
-        -------
-        routing : MetadataRequest
-            The scorer's request for its ``score`` method.
-        """
-        request = MetadataRequest(owner=type(self).__name__)
-        request.score.add_request(
-            param="sample_weight", alias=self._sample_weight_request
-        )
-        return request
 
 
 @validate_params(

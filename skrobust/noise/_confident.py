@@ -280,8 +280,11 @@ def _scores_confidence_weighted_entropy(pred_proba, y_codes):
         block = np.asarray(pred_proba[rows], dtype=np.float64)
         entropy[rows] = -xlogy(block, block).sum(axis=1) / np.log(K)
     self_conf = np.maximum(_scores_self_confidence(pred_proba, y_codes), _SLACK)
-    ratio = entropy / self_conf
-    return np.log(ratio + 1.0) / np.maximum(ratio, _SLACK)
+    # log(1 + r) / r tends to 1 as r -> 0 (a sure, correct row): flooring r in
+    # both places keeps that limit, where flooring the denominator alone gave 0,
+    # the score of the worst row.
+    ratio = np.maximum(entropy / self_conf, _SLACK)
+    return np.log1p(ratio) / ratio
 
 
 _SCORERS = {

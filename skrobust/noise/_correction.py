@@ -46,10 +46,13 @@ def _project_rows_to_simplex(values):
 def _correct_posterior(pred_proba, transition_matrix, method):
     """Clean posterior of each row from its noisy posterior and T."""
     if method == "em":
-        # Run to convergence here: unlike detection, which stops early on purpose,
-        # predictions should be the actual minimiser.
+        # Run to convergence from the uniform start here: unlike detection, which
+        # stops early on purpose, predictions should be the actual minimiser.
         return _recover_clean_posterior(
-            pred_proba, transition_matrix, max_iter=_CORRECTION_MAX_ITER
+            pred_proba,
+            transition_matrix,
+            max_iter=_CORRECTION_MAX_ITER,
+            uniform_start=True,
         )
     # p~ = T^T p, so p^T = p~^T T^{-1}: one solve for all rows, then projection.
     inverse = np.linalg.solve(transition_matrix, np.eye(transition_matrix.shape[0]))

@@ -19,9 +19,6 @@ from sklearn.base import (
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import _safe_indexing
-from sklearn.utils.metadata_routing import (
-    process_routing,
-)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
@@ -32,7 +29,7 @@ from ..utils import (
     check_transition_matrix,
 )
 from ..utils._crossfit import _cross_val_predict_proba
-from ..utils._routing import _RouteFitToBase
+from ..utils._routing import _route_fit, _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -107,7 +104,7 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
 
     def _route(self, fit_params):
         if _routing_enabled():
-            return process_routing(self, "fit", **fit_params).estimator.fit
+            return _route_fit(self, fit_params)
         return fit_params
 
     def _out_of_sample_proba(self, X, y, classes, pred_proba, fit_params):
@@ -171,6 +168,16 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             self.transition_method,
             transition_matrix,
         )
+        if require_invertible and transition_matrix is None:
+            condition = np.linalg.cond(self.transition_matrix_)
+            if not np.isfinite(condition) or condition > 1e8:
+                raise ValueError(
+                    f"the transition matrix estimated by transition_method="
+                    f"{self.transition_method!r} is singular or nearly so "
+                    f"(condition number {condition:.3g}), which method='projection' "
+                    "cannot invert; use method='em', another transition_method, or "
+                    "pass transition_matrix."
+                )
         # The posterior filter uses the counting estimate of T: it is the most
         # accurate on the benchmark (docs/benchmarks), whatever transition_method
         # reports.

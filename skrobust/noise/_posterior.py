@@ -33,12 +33,18 @@ _MAX_ITER = 20
 _TOL = 1e-6
 
 
-def _em_block(noisy, T, max_iter, tol):
+def _em_block(noisy, T, max_iter, tol, uniform_start=False):
     # A fixed number of updates for every row: stopping a block when all its rows
     # converged would make a row's result depend on its neighbours. ``tol`` only
     # ends the loop once every row has stopped moving, which changes no row.
     floor = np.finfo(noisy.dtype).tiny
-    p = noisy.copy()
+    if uniform_start:
+        # A multiplicative update never moves an entry away from 0, so a start
+        # with zeros (a tree's or kNN's one-hot posterior) can stall away from the
+        # minimiser; the uniform start (METHODS A7) has none.
+        p = np.full_like(noisy, 1.0 / noisy.shape[1])
+    else:
+        p = noisy.copy()
     for _ in range(max_iter):
         mixed = np.maximum(p @ T, floor)
         updated = p * ((noisy / mixed) @ T.T)
@@ -51,13 +57,13 @@ def _em_block(noisy, T, max_iter, tol):
 
 
 def _recover_clean_posterior(
-    pred_proba, transition_matrix, *, max_iter=_MAX_ITER, tol=_TOL
+    pred_proba, transition_matrix, *, max_iter=_MAX_ITER, tol=_TOL, uniform_start=False
 ):
     """Clean posterior of every row, by blocks of rows (memory stays linear)."""
     T = transition_matrix.astype(pred_proba.dtype, copy=False)
     clean = np.empty_like(pred_proba)
     for rows in _row_blocks(pred_proba.shape[0]):
-        clean[rows] = _em_block(pred_proba[rows], T, max_iter, tol)
+        clean[rows] = _em_block(pred_proba[rows], T, max_iter, tol, uniform_start)
     return clean
 
 

@@ -27,15 +27,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.metadata_routing import (
-    process_routing,
-)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ..utils import check_pu_labels
-from ..utils._routing import _RouteFitToBase
+from ..utils._routing import _route_fit, _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -153,7 +150,7 @@ class _BasePUClassifier(
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
         if _routing_enabled():
-            return dict(process_routing(self, "fit", **fit_params).estimator.fit)
+            return dict(_route_fit(self, fit_params))
         return fit_params
 
     def _needs_scores(self):

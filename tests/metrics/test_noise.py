@@ -114,3 +114,34 @@ def test_grid_search_selects_better_models_than_noisy_accuracy():
         )
     assert np.mean(gains) > 0.03
     assert min(gains) > -0.01
+
+
+def test_log_loss_scorer_on_a_binary_classifier():
+    X, y = make_classification(n_samples=300, random_state=0)
+    T = np.array([[0.9, 0.1], [0.2, 0.8]])
+    model = LogisticRegression().fit(X, y)
+    score = make_noise_corrected_scorer(T, metric="log_loss")(model, X, y)
+    expected = noise_corrected_log_loss(y, model.predict_proba(X), transition_matrix=T)
+    assert score == pytest.approx(-expected)
+    # A 1-D column (what scikit-learn's scorers pass for two classes) is the
+    # probability of the second class.
+    one_column = noise_corrected_log_loss(
+        y, model.predict_proba(X)[:, 1], transition_matrix=T
+    )
+    assert one_column == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "log_loss"])
+def test_scorer_follows_the_estimator_classes_on_a_fold_missing_one(metric):
+    X, y = make_classification(
+        n_samples=300, n_classes=3, n_informative=4, random_state=0
+    )
+    T = make_transition_matrix(3, 0.2)
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    kept = y != 2
+    scorer = make_noise_corrected_scorer(T, metric=metric)
+    given = make_noise_corrected_scorer(T, metric=metric, classes=[0, 1, 2])
+    # Class 2 is absent from the scored rows: T's rows still follow classes_.
+    assert scorer(model, X[kept], y[kept]) == pytest.approx(
+        given(model, X[kept], y[kept])
+    )

@@ -285,3 +285,15 @@ def test_compute_confident_joint_rejects_bad_input(kwargs, error, match):
     args = {"y": _Y, "pred_proba": _P, **kwargs}
     with pytest.raises(error, match=match):
         compute_confident_joint(**args)
+
+
+def test_confidence_weighted_entropy_scores_a_sure_correct_row_highest():
+    from skrobust.noise import label_quality_scores
+
+    y = np.array([0, 0, 0, 1])
+    # Row 0 is one-hot on its label (zero entropy), row 2 leans to the other
+    # class; log(1 + r) / r tends to 1 as r -> 0, so row 0 must score highest.
+    pred_proba = np.array([[1.0, 0.0], [1 - 1e-9, 1e-9], [0.4, 0.6], [0.5, 0.5]])
+    scores = label_quality_scores(y, pred_proba, method="confidence_weighted_entropy")
+    assert scores[0] == pytest.approx(1.0)
+    assert scores[0] >= scores[1] > scores[2]

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits
 from sklearn.frozen import FrozenEstimator
@@ -269,3 +270,44 @@ def test_sample_weight_routed_with_metadata_routing(digits_split):
         unrequested = TransitionCorrectedClassifier(LogisticRegression(), cv=3)
         with pytest.raises(Exception, match="sample_weight"):
             unrequested.fit(X_train, y_train, sample_weight=weights)
+
+
+# --- review fixes --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("T", [[[0.0, 1.0], [1.0, 0.0]], [[0.1, 0.9], [0.9, 0.1]]])
+def test_em_correction_moves_one_hot_posteriors(T):
+    # A tree's one-hot noisy posterior: the multiplicative update cannot move a
+    # zero entry, so EM must start from the uniform vector (METHODS A7).
+    noisy = np.array([[0.0, 1.0], [1.0, 0.0], [0.3, 0.7]])
+    T = np.asarray(T)
+    em = _correct_posterior(noisy, T, "em")
+    projection = _correct_posterior(noisy, T, "projection")
+    assert np.all(np.isfinite(em))
+    assert_allclose(em[:2], projection[:2], atol=1e-6)
+
+
+def test_projection_rejects_a_singular_estimated_matrix():
+    X, y = load_digits(return_X_y=True)
+    # Identical features for every row: every anchor row looks alike, so the
+    # anchor estimate of T has identical rows, which projection cannot invert.
+    X = np.zeros((300, 2))
+    y = y[:300]
+    model = TransitionCorrectedClassifier(
+        method="projection", transition_method="anchor", random_state=0
+    )
+    with pytest.raises(ValueError, match="method='projection' cannot invert"):
+        model.fit(X, y)
+
+
+def test_default_base_with_routing_says_how_to_request_weights():
+    import sklearn
+    from sklearn.exceptions import UnsetMetadataPassedError
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16.0, y[:300]
+    with sklearn.config_context(enable_metadata_routing=True):
+        with pytest.raises(UnsetMetadataPassedError, match="estimator=Logistic"):
+            TransitionCorrectedClassifier(random_state=0).fit(
+                X, y, sample_weight=np.ones(len(y))
+            )
