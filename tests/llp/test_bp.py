@@ -528,3 +528,14 @@ def test_bad_inputs_raise_clear_errors(cancer, cancer_bags):
         )
     with pytest.raises(ValueError, match="n_rounds"):
         BeliefPropagationLLPClassifier(n_rounds=0).fit(X_train, proportions, bags=bags)
+
+
+def test_base_without_sample_weight_is_rejected_before_any_work(cancer, cancer_bags):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X_train = cancer[0]
+    bags, proportions = cancer_bags
+    with pytest.raises(ValueError, match="KNeighborsClassifier does not accept"):
+        BeliefPropagationLLPClassifier(KNeighborsClassifier()).fit(
+            X_train, proportions, bags=bags, sample_weight=np.ones(len(bags))
+        )

@@ -455,6 +455,12 @@ def _nan_X(X):
             "must be one of .*'gce'.*got 'nope'",
         ),
         (
+            {"criterion": "forward", "warm_up_epochs": -1},
+            lambda net, X, y: net.fit(X, y),
+            ValueError,
+            "warm_up_epochs",
+        ),
+        (
             {"criterion": torch.nn.CrossEntropyLoss},
             lambda net, X, y: net.fit(X, y, sample_weight=np.arange(len(y)) + 1.0),
             ValueError,
@@ -470,6 +476,7 @@ def _nan_X(X):
         "one-class",
         "outside-classes",
         "criterion-name",
+        "negative-warm-up",
         "criterion-without-weight",
     ],
 )

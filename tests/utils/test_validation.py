@@ -305,6 +305,15 @@ def test_check_proportions_accepts_simulated(problem):
     np.testing.assert_allclose(out, problem.proportions)
 
 
+@pytest.mark.parametrize(
+    "bags, shown",
+    [(["a", "a", "z", "z"], "bag 'z'"), ([7, 7, -1, -1], "bag -1")],
+)
+def test_check_proportions_names_the_bag_by_its_own_id(bags, shown):
+    with pytest.raises(ValueError, match=f"{shown} \\(rows \\[2, 3\\]\\)"):
+        check_proportions([0.5, 0.5, 0.2, 0.3], bags)
+
+
 @given(bagged_problems(n_classes=3, bag_size=st.integers(2, 8)), st.data())
 def test_check_proportions_rejects_disagreement_within_bag(problem, data):
     bags = problem.bags
