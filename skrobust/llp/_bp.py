@@ -58,7 +58,6 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler, normalize
 from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import has_fit_parameter
 
 from ..utils import check_bags, check_labels, check_proportions
 from ..utils._sklearn_compat import (
@@ -69,7 +68,7 @@ from ..utils._sklearn_compat import (
     validate_data,
     validate_params,
 )
-from ..utils._validation import check_row_weights
+from ..utils._validation import check_base_takes_weights, check_row_weights
 from ..utils._verbose import log_progress
 from ._assign import _assign_binary, _bag_counts
 from ._base import _BaseLLPClassifier
@@ -645,12 +644,8 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
         params, sample_weight = self._route(fit_params, sample_weight)
         base = self._base_estimator()
         # Checked before the graph and belief propagation, which can take a while.
-        if sample_weight is not None and not has_fit_parameter(base, "sample_weight"):
-            raise ValueError(
-                f"estimator {type(base).__name__} does not accept sample_weight, "
-                "which was given; use a base whose fit takes sample_weight, or fit "
-                "without it."
-            )
+        if sample_weight is not None:
+            check_base_takes_weights(base)
         if bag_codes is None:
             self.n_bags_ = n_samples
             self.n_iter_ = 1

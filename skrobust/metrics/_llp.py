@@ -24,16 +24,17 @@ no instance label, so it can select LLP models on held-out bags.
 """
 
 import numpy as np
-from sklearn.utils.metadata_routing import UNCHANGED, MetadataRequest
+from sklearn.utils.metadata_routing import UNCHANGED
 
 from ..utils import check_bags, check_pred_proba, check_proportions
-from ..utils._sklearn_compat import _routing_enabled, validate_params
+from ..utils._sklearn_compat import validate_params
 from ..utils._validation import (
     _as_numeric_array,
     _check_finite,
     _show,
     check_row_weights,
 )
+from ._scorer import _SampleWeightScorer
 
 
 def _check_proba(pred_proba, name):
@@ -191,7 +192,7 @@ def bag_proportion_error(y_proportions, pred_proba, bags, *, sample_weight=None)
     return float(errors.mean())
 
 
-class _BagProportionScorer:
+class _BagProportionScorer(_SampleWeightScorer):
     """The scorer behind :data:`bag_proportion_scorer`; requests ``bags`` itself.
 
     A plain callable with ``get_metadata_routing`` rather than a scikit-learn
@@ -201,12 +202,10 @@ class _BagProportionScorer:
     """
 
     def __init__(self, *, shared=False):
+        super().__init__()
         self._shared = shared
         # bags are requested by default: the scorer is meaningless without them.
-        # None for sample_weight is scikit-learn's default: with routing on, a
-        # sample_weight passed but not requested is an error, not dropped.
         self._bags_request = True
-        self._sample_weight_request = None
 
     def __repr__(self):
         return (
@@ -259,11 +258,6 @@ class _BagProportionScorer:
         )
         return -float(errors.mean())
 
-    def _accept_sample_weight(self):
-        # scikit-learn asks scorers this before it forwards sample_weight with
-        # metadata routing off.
-        return True
-
     def set_score_request(self, *, bags=UNCHANGED, sample_weight=UNCHANGED):
         """Set how ``bags`` and ``sample_weight`` are requested for scoring.
 
@@ -287,11 +281,7 @@ class _BagProportionScorer:
         self : object
             The scorer.
         """
-        if not _routing_enabled():
-            raise RuntimeError(
-                "set_score_request is only available when metadata routing is "
-                "enabled: sklearn.set_config(enable_metadata_routing=True)."
-            )
+        self._check_routing()
         if self._shared:
             raise RuntimeError(
                 "bag_proportion_scorer is shared by every user of skrobust and is "
@@ -311,20 +301,8 @@ class _BagProportionScorer:
             self._sample_weight_request = sample_weight
         return self
 
-    def get_metadata_routing(self):
-        """Metadata this scorer requests: ``bags`` and, if set, ``sample_weight``.
-
-        Returns
-        -------
-        routing : MetadataRequest
-            The scorer's request for its ``score`` method.
-        """
-        request = MetadataRequest(owner=repr(self))
-        request.score.add_request(param="bags", alias=self._bags_request)
-        request.score.add_request(
-            param="sample_weight", alias=self._sample_weight_request
-        )
-        return request
+    def _other_requests(self):
+        return {"bags": self._bags_request}
 
 
 def make_bag_proportion_scorer():

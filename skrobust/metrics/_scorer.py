@@ -35,25 +35,36 @@ class _SampleWeightScorer:
         self : object
             The scorer.
         """
+        self._check_routing()
+        if sample_weight is not UNCHANGED:
+            self._sample_weight_request = sample_weight
+        return self
+
+    @staticmethod
+    def _check_routing():
         if not _routing_enabled():
             raise RuntimeError(
                 "set_score_request is only available when metadata routing is "
                 "enabled: sklearn.set_config(enable_metadata_routing=True)."
             )
-        if sample_weight is not UNCHANGED:
-            self._sample_weight_request = sample_weight
-        return self
 
     def get_metadata_routing(self):
-        """Metadata this scorer requests: ``sample_weight``, as set by the user.
+        """Metadata this scorer requests (``sample_weight`` as set by the user).
 
         Returns
         -------
         routing : MetadataRequest
             The scorer's request for its ``score`` method.
         """
-        request = MetadataRequest(owner=type(self).__name__)
-        request.score.add_request(
-            param="sample_weight", alias=self._sample_weight_request
-        )
+        request = MetadataRequest(owner=repr(self))
+        requests = {
+            **self._other_requests(),
+            "sample_weight": self._sample_weight_request,
+        }
+        for param, alias in requests.items():
+            request.score.add_request(param=param, alias=alias)
         return request
+
+    def _other_requests(self):
+        """Requests besides ``sample_weight``, listed first: ``{param: alias}``."""
+        return {}

@@ -42,7 +42,7 @@ from ..utils._sklearn_compat import (
     _routing_enabled,
     validate_data,
 )
-from ..utils._validation import _show
+from ..utils._validation import _show, check_base_takes_weights
 from ..utils._verbose import log_progress
 from ._prior import (
     PRIOR_METHODS,
@@ -417,13 +417,8 @@ class ElkanNotoClassifier(_BasePUClassifier):
         self : ElkanNotoClassifier
             The fitted classifier.
         """
-        base = self._base_estimator()
-        if sample_weight is not None and not has_fit_parameter(base, "sample_weight"):
-            raise ValueError(
-                f"estimator {type(base).__name__} does not accept sample_weight, "
-                "which was given; use a base whose fit takes sample_weight, or fit "
-                "without it."
-            )
+        if sample_weight is not None:
+            check_base_takes_weights(self._base_estimator())
         X, labeled, _, params, _ = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
