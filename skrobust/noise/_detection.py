@@ -84,7 +84,7 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
         return base
 
     def _validate_inputs(self, X, y):
-        X, y = validate_data(
+        checked, y = validate_data(
             self,
             X,
             y,
@@ -93,6 +93,9 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             ensure_all_finite=False,
             ensure_min_samples=2,
         )
+        # A data frame reaches the base as it is (rows are taken with
+        # _safe_indexing), so a base pipeline can select its columns by name.
+        X = X if hasattr(X, "columns") else checked
         check_classification_targets(y)
         y_codes, classes = check_labels(y)
         if len(classes) < 2:

@@ -272,3 +272,30 @@ def test_classifier_pickle_round_trip(digits_noisy):
     clf = ConfidentLearningClassifier(cv=3, random_state=0).fit(X, y_noisy)
     again = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(again.predict(X), clf.predict(X))
+
+
+def test_a_data_frame_reaches_a_column_selecting_base_as_it_is():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"x": rng.normal(size=120), "colour": rng.choice(["red", "green"], 120)}
+    )
+    y = (frame["x"] > 0).astype(int).to_numpy()
+    # The pipeline picks a column by name, which only a data frame allows.
+    base = make_pipeline(
+        ColumnTransformer(
+            [("onehot", OneHotEncoder(), ["colour"])], remainder="passthrough"
+        ),
+        LogisticRegression(),
+    )
+    detector = LabelIssueDetector(base, random_state=0).fit(frame, y)
+    assert detector.pred_proba_.shape == (120, 2)
+    assert list(detector.feature_names_in_) == ["x", "colour"]
+    model = ConfidentLearningClassifier(
+        base, reweight_classes=False, random_state=0
+    ).fit(frame, y)
+    assert model.score(frame, y) > 0.9
