@@ -11,15 +11,15 @@ trained with every multi-class loss of :mod:`skrobust.losses` on labels with
 training rows); a stratified 25 % test split, noise on the training labels only
 (:func:`~skrobust.datasets.make_noisy_labels`). Every loss gets the same budget:
 the default MLP with one hidden layer of 256 units, Adam with ``lr=1e-3``,
-``batch_size`` 256 (64 on ``digits``, whose 1347 training rows give only 6
-steps per epoch at 256) and a number of epochs, each loss with its documented
+``batch_size`` 256 (64 on ``digits``, whose 1347 training rows give only 6 steps
+per epoch at 256) and a number of epochs, each loss with its documented
 defaults. ``--epochs`` lists the budgets (default ``100,30``), one table each:
 100 epochs is long enough for cross-entropy to memorise the noise (its clean
-test accuracy peaks after about 10 epochs and then falls), the regime the
-robust losses are made for and the one their papers train in (120 to 200
-epochs); 30 epochs stops near cross-entropy's peak, where early stopping does
-part of the robust losses' work. ``--n-jobs`` runs that many (data set, seed)
-pairs at once, in processes of ``--threads`` torch threads each. The
+test accuracy peaks after about 10 epochs and then falls), the regime the robust
+losses are made for and the one their papers train in (ELR's authors train for
+150 epochs); 30 epochs stops near cross-entropy's peak, where early stopping
+does part of the robust losses' work. ``--n-jobs`` runs that many (data set,
+seed) pairs at once, in processes of ``--threads`` torch threads each. The
 truncated GCE gets a second row with ``k = 0.5 / K``: its default ``k = 0.5``
 truncates every row of a freshly initialised network (``p_y`` near ``1 / K``),
 so it never starts learning. ALDR-KL gets a second row with ``softplus=True``,
