@@ -210,7 +210,11 @@ class BagBatchIterator:
         self.shuffle = shuffle
 
     def __len__(self):
-        return len(self._batches())
+        # The count of a shuffled pass depends on the bag order; drawing one
+        # inside a forked generator leaves the torch generator, and so the
+        # next real pass, as it was.
+        with torch.random.fork_rng(devices=[]):
+            return len(self._batches())
 
     def _batches(self):
         return bag_batches(

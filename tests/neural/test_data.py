@@ -142,6 +142,20 @@ def test_iterators_respect_a_subset_of_rows():
         assert np.all(np.bincount(Xb["bags"].numpy())[Xb["bags"].numpy()] == 3)
 
 
+def test_len_of_a_shuffled_bag_iterator_draws_nothing():
+    n = 30
+    dataset = to_dataset(
+        {"X": np.zeros((n, 2)), "bags": np.arange(n) // 3}, np.arange(n), "cpu"
+    )
+    iterator = BagBatchIterator(dataset, None, 7, shuffle=True)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        state = torch.get_rng_state()
+        assert len(iterator) >= 4
+        # len() must not move the generator the next pass draws its order from.
+        assert torch.equal(torch.get_rng_state(), state)
+
+
 def test_to_dataset_casts_features_and_weights_to_float32():
     dataset = to_dataset(
         {
