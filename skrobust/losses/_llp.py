@@ -203,6 +203,8 @@ def proportion_loss(
     check_reduction(reduction)
     _check_bag_weighting(bag_weighting)
     _check_inputs(logits, bags, proportions)
+    # index_add and scatter_reduce take int32/int64 indices only.
+    bags = bags.long()
     check_weight(weight, logits.shape[0])
     z = upcast_half(logits)
     n_bags = proportions.shape[0]

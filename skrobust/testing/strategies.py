@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ..datasets import bag_proportions, make_noisy_labels
+from ..utils import check_labels
 
 __all__ = [
     "BaggedProblem",
@@ -287,7 +288,9 @@ def noisy_label_problems(
     y_noisy, flipped = make_noisy_labels(
         classes[y_codes], T, classes=classes, random_state=int(rng.integers(2**31))
     )
-    noisy_codes = np.searchsorted(classes, y_noisy)
+    # classes follow code order, not string order (class_10 < class_2), so
+    # look each noisy label up by position rather than by sorted search.
+    noisy_codes = check_labels(y_noisy, classes)[0]
     # A model of the noisy posterior: right about the clean label more often than
     # not, with Gaussian logit noise so probabilities are neither one-hot nor flat.
     logits = rng.normal(size=(n, K))

@@ -141,6 +141,8 @@ def check_labels(y, classes=None, *, n_classes=None, name="y"):
             )
         return y_codes.astype(np.int64, copy=False), classes
     classes = _as_1d(classes, "classes")
+    if classes.shape[0] == 0:
+        raise ValueError("classes must not be empty.")
     uniq_classes = np.unique(classes)
     if len(uniq_classes) != len(classes):
         raise ValueError(f"classes must not repeat a label; got {_show(classes)}.")

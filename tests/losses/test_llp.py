@@ -331,3 +331,14 @@ def test_proportion_loss_property_at_least_entropy(logits, data):
     # CE(rho, p_bar) >= H(rho); the 1e-7 floor can lower it by at most K * 1e-7.
     assert (out[present] >= entropy[present] - k * 1e-7 - 1e-12).all()
     assert (out[~present] == 0).all()
+
+
+def test_proportion_loss_takes_narrow_integer_bag_codes():
+    logits = torch.tensor([[1.0, -0.5], [0.2, 2.0], [-0.7, 0.1]], dtype=F64)
+    proportions = torch.tensor([[0.4, 0.6], [0.9, 0.1]], dtype=F64)
+    wide = proportion_loss(logits, torch.tensor([0, 0, 1]), proportions)
+    for dtype in (torch.int16, torch.uint8):
+        narrow = proportion_loss(
+            logits, torch.tensor([0, 0, 1], dtype=dtype), proportions
+        )
+        torch.testing.assert_close(narrow, wide)

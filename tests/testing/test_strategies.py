@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import find, given
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from skrobust.testing.strategies import (
@@ -70,3 +70,11 @@ def test_strategies_shrink_to_small_examples():
     assert len(problem.classes) == 3
     T = find(transition_matrices(), lambda T: T.shape[0] > 3)
     assert T.shape == (4, 4)
+
+
+@settings(max_examples=5, deadline=None)
+@given(noisy_label_problems(n_classes=12, label_type="str"))
+def test_string_labels_beyond_ten_classes_keep_codes_and_labels_aligned(problem):
+    # class_10 sorts before class_2 as a string; the noisy codes must still
+    # index the right column.
+    assert problem.pred_proba.shape[1] == 12

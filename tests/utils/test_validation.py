@@ -357,3 +357,8 @@ def test_check_proportions_round_trip_with_bag_proportions():
     bags = np.array([0, 0, 0, 1, 1, 2])
     props = bag_proportions(y, bags)
     np.testing.assert_allclose(check_proportions(props, bags, n_classes=3), props)
+
+
+def test_check_labels_rejects_empty_classes():
+    with pytest.raises(ValueError, match="classes must not be empty"):
+        check_labels([0, 1], classes=[])
