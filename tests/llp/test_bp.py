@@ -11,13 +11,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
-from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.datasets import load_digits
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.exceptions import ConvergenceWarning, UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from sklearn.neighbors import NearestNeighbors
-from sklearn.preprocessing import StandardScaler
 
 import skrobust.llp._bp as bp
 from skrobust.datasets import bag_proportions, make_bags
@@ -268,25 +266,6 @@ def test_knn_graph_sparse_input_matches_dense():
 
 
 # --- the estimator ----------------------------------------------------------
-
-
-def _split(X, y, seed=0):
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.25, random_state=seed, stratify=y
-    )
-    scaler = StandardScaler().fit(X_train)
-    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
-
-
-@pytest.fixture(scope="module")
-def cancer():
-    return _split(*load_breast_cancer(return_X_y=True))
-
-
-@pytest.fixture(scope="module")
-def cancer_bags(cancer):
-    bags = make_bags(len(cancer[2]), 8, random_state=0)
-    return bags, bag_proportions(cancer[2], bags)
 
 
 @pytest.fixture(scope="module")
