@@ -154,7 +154,7 @@ def _kl_dro(gaps, lam):
 
 
 def ldr_kl_loss(
-    logits, target, *, lambda_=10.0, margin=0.1, weight=None, reduction="mean"
+    logits, target, *, lambda_=30.0, margin=0.1, weight=None, reduction="mean"
 ):
     r"""Label-distributionally robust loss with a KL ball (LDR-KL).
 
@@ -176,7 +176,7 @@ def ldr_kl_loss(
         float32.
     target : torch.Tensor of shape (n_samples,)
         Given class indices, integer, in ``[0, n_classes)``.
-    lambda_ : float in (0, inf), default=10.0
+    lambda_ : float in (0, inf), default=30.0
         Temperature :math:`\lambda` (the radius of the KL ball in dual form).
         Large values average the gaps, which is robust to label noise; small ones
         approach the largest gap.
@@ -244,7 +244,7 @@ class LDRKLLoss(nn.Module):
 
     Parameters
     ----------
-    lambda_ : float in (0, inf), default=10.0
+    lambda_ : float in (0, inf), default=30.0
         Temperature :math:`\lambda` (the radius of the KL ball in dual form).
     margin : float in [0, inf), default=0.1
         Margin :math:`m` added to the gaps of the other classes.
@@ -259,8 +259,9 @@ class LDRKLLoss(nn.Module):
     Notes
     -----
     The mean over classes and the softplus-mean normalisation follow the
-    authors' code; the experiments' values :math:`\lambda = 10`, :math:`m = 0.1`
-    are the defaults (the code's class defaults differ).
+    authors' code, and so does :math:`m = 0.1`. The default :math:`\lambda = 30`
+    is not the authors' (their experiments use 10): it was chosen on
+    development seeds, for the reasons given in :class:`ALDRKLLoss`'s notes.
 
     References
     ----------
@@ -279,7 +280,7 @@ class LDRKLLoss(nn.Module):
     -0.6531
     """
 
-    def __init__(self, lambda_=10.0, margin=0.1, reduction="mean"):
+    def __init__(self, lambda_=30.0, margin=0.1, reduction="mean"):
         super().__init__()
         _check_ldr_params(lambda_, margin)
         check_reduction(reduction)
@@ -310,10 +311,10 @@ def aldr_kl_loss(
     target,
     lambdas,
     *,
-    lambda0=10.0,
+    lambda0=30.0,
     alpha=2.0,
     margin=0.1,
-    softplus=False,
+    softplus=True,
     weight=None,
     reduction="mean",
 ):
@@ -348,7 +349,7 @@ def aldr_kl_loss(
     lambdas : torch.Tensor of shape (n_samples,)
         Current temperatures :math:`\lambda_i > 0` of the batch's rows (start at
         ``lambda0``). Not modified.
-    lambda0 : float in (0, inf), default=10.0
+    lambda0 : float in (0, inf), default=30.0
         Reference temperature :math:`\lambda_0`, the largest :math:`\lambda_i'`.
     alpha : float in (0, inf), default=2.0
         Strength :math:`\alpha` of the pull of :math:`\lambda_i` towards
@@ -356,7 +357,7 @@ def aldr_kl_loss(
         :math:`\lambda_0 (1 - 1/\alpha)`.
     margin : float in [0, inf), default=0.1
         Margin :math:`m` added to the gaps of the other classes.
-    softplus : bool, default=False
+    softplus : bool, default=True
         Apply a softplus to the logits before the normalisation (the authors'
         setting for CIFAR-100).
     weight : torch.Tensor of shape (n_samples,) or None, default=None
@@ -405,11 +406,11 @@ def aldr_kl_loss(
     >>> from skrobust.losses._stateful import aldr_kl_loss
     >>> logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])
     >>> target = torch.tensor([0, 2])
-    >>> loss, new_lambdas = aldr_kl_loss(logits, target, torch.full((2,), 10.0))
+    >>> loss, new_lambdas = aldr_kl_loss(logits, target, torch.full((2,), 30.0))
     >>> round(loss.item(), 4)
-    -1.379
+    -0.857
     >>> [round(v, 3) for v in new_lambdas.tolist()]
-    [9.975, 9.964]
+    [29.997, 29.996]
     """
     _check_aldr_params(lambda0, alpha, margin, softplus)
     check_reduction(reduction)
@@ -449,14 +450,14 @@ class ALDRKLLoss(nn.Module):
     n_samples : int
         Number of training examples (rows of the dataset ``index`` refers to),
         at least 1.
-    lambda0 : float in (0, inf), default=10.0
+    lambda0 : float in (0, inf), default=30.0
         Reference and initial temperature :math:`\lambda_0`.
     alpha : float in (0, inf), default=2.0
         Strength :math:`\alpha` of the pull of :math:`\lambda_i` towards
         :math:`\lambda_0`.
     margin : float in [0, inf), default=0.1
         Margin :math:`m` added to the gaps of the other classes.
-    softplus : bool, default=False
+    softplus : bool, default=True
         Apply a softplus to the logits before the normalisation (the authors'
         setting for CIFAR-100).
     reduction : {"mean", "sum", "none"}, default="mean"
@@ -482,18 +483,34 @@ class ALDRKLLoss(nn.Module):
     ``torch.no_grad``; an out-of-range index raises torch's own indexing error.
     Call :meth:`reset_state` before training again from scratch.
 
-    With the default ``softplus=False`` the logits are only divided by their
-    mean absolute value, so a row's normalised true-class logit can reach
-    :math:`K` and the loss keeps falling by making confident rows more
-    confident rather than fixing wrong ones. With many classes that can undo
-    training: on a 20-class ``make_classification`` set of 37 500 training rows
-    (the ``synthetic20`` set of ``python -m skrobust benchmark neural``, an MLP
-    trained on *clean* labels), the test accuracy under Adam peaked at 0.78
-    after 5 epochs and ended at 0.64 after 100, and under SGD with momentum it
-    stayed below 0.72, while LDR-KL and ALDR-KL with ``softplus=True`` reached
-    0.97 under Adam. On the 10 classes of ``load_digits`` the default trains
-    well. Prefer ``softplus=True`` beyond about 10 classes, as the authors did
-    for CIFAR-100.
+    The defaults are not the authors' experimental setting (``softplus=False``,
+    :math:`\lambda_0 = 10`; softplus on only for CIFAR-100). They were chosen on
+    development seeds (100 to 105 on ``load_digits``, 100 and 101 on the
+    ``synthetic20`` set of ``python -m skrobust benchmark neural``: 50 000 rows
+    of ``make_classification``, 20 classes), an MLP trained with Adam for 100
+    epochs on 40 % symmetric noise, for two reasons:
+
+    - Without the softplus the logits are only divided by their mean absolute
+      value, so a row's normalised true-class logit can reach :math:`K` and the
+      loss keeps falling by making confident rows more confident rather than
+      fixing wrong ones. With many classes that undoes training: on
+      ``synthetic20`` with *clean* labels, the test accuracy peaked at 0.78
+      after 5 epochs and ended at 0.64 after 100 (with SGD and momentum it
+      stayed below 0.72), and on noisy labels it ended near 0.60, with
+      :math:`\lambda_0` of 10 or 30 alike. With ``softplus=True`` it reached
+      0.97 on clean labels.
+    - With the softplus, a larger :math:`\lambda_0` holds off memorising the
+      noise: the final noisy-label accuracy on ``synthetic20`` was 0.76 for
+      :math:`\lambda_0 = 3`, 0.88 for 10, 0.91 for 20 and 30, 0.92 for 50
+      (GCE: 0.90), while on ``load_digits`` 10, 20 and 30 were within 0.1
+      points of each other (0.946 on average; GCE 0.935).
+
+    Pass ``softplus=False, lambda0=10.0`` for the authors' setting. With the
+    softplus the normalised logits lie in :math:`[0, K]`, so at
+    :math:`\lambda_0 = 30` the tempered softmax stays close to uniform and the
+    temperatures move little from :math:`\lambda_0` (the loss is then close to
+    :class:`LDRKLLoss` at :math:`\lambda = \lambda_0`); the adaptation matters
+    more for sharper logits or a smaller :math:`\lambda_0`.
 
     References
     ----------
@@ -510,18 +527,18 @@ class ALDRKLLoss(nn.Module):
     >>> logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])
     >>> loss = criterion(logits, torch.tensor([0, 2]), index=torch.tensor([3, 1]))
     >>> round(loss.item(), 4)
-    -1.379
+    -0.857
     >>> [round(v, 3) for v in criterion.lambdas.tolist()]
-    [10.0, 9.964, 10.0, 9.975, 10.0]
+    [30.0, 29.996, 30.0, 29.997, 30.0]
     """
 
     def __init__(
         self,
         n_samples,
-        lambda0=10.0,
+        lambda0=30.0,
         alpha=2.0,
         margin=0.1,
-        softplus=False,
+        softplus=True,
         reduction="mean",
     ):
         super().__init__()

@@ -68,7 +68,13 @@ def _ldr(logits, target, weight=None, reduction="mean"):
 def _aldr(logits, target, weight=None, reduction="mean"):
     lambdas = torch.linspace(3.0, 9.0, logits.shape[0], dtype=torch.float64)
     loss, _ = aldr_kl_loss(
-        logits, target, lambdas, lambda0=10.0, weight=weight, reduction=reduction
+        logits,
+        target,
+        lambdas,
+        lambda0=10.0,
+        softplus=False,
+        weight=weight,
+        reduction=reduction,
     )
     return loss
 
@@ -134,7 +140,7 @@ def test_ldr_kl_normalisation_keeps_its_limit_when_softplus_underflows():
     gaps = (0.1 + z_bar - z_bar[:, 1:2]).scatter(1, y[:, None], 0.0)
     expected = 10.0 * torch.log(torch.exp(gaps / 10.0).mean())
     for dtype in (torch.float32, torch.float64):
-        got = ldr_kl_loss(z.to(dtype), y)
+        got = ldr_kl_loss(z.to(dtype), y, lambda_=10.0)
         torch.testing.assert_close(got, expected.to(dtype))
 
 
@@ -152,7 +158,9 @@ def test_aldr_kl_lambda_update_and_value_hand_computed():
     expected -= 2.0 * math.log(2) / (2 * 10.0) * (new - 10.0) ** 2
     logits = torch.tensor([[1.0, 3.0]], dtype=torch.float64)
     lambdas = torch.tensor([2.0], dtype=torch.float64)
-    loss, new_lambdas = aldr_kl_loss(logits, torch.tensor([0]), lambdas)
+    loss, new_lambdas = aldr_kl_loss(
+        logits, torch.tensor([0]), lambdas, lambda0=10.0, softplus=False
+    )
     torch.testing.assert_close(new_lambdas, torch.tensor([new], dtype=torch.float64))
     torch.testing.assert_close(loss, torch.tensor(expected, dtype=torch.float64))
     assert new == pytest.approx(9.78144, abs=1e-5)
@@ -170,7 +178,9 @@ def test_aldr_kl_lambda_floored():
 def test_aldr_kl_softplus_is_ldr_kl_at_the_new_lambda():
     z, y = _logits(), _target()
     lambdas = torch.full((6,), 4.0, dtype=torch.float64)
-    loss, new = aldr_kl_loss(z, y, lambdas, softplus=True, reduction="none")
+    loss, new = aldr_kl_loss(
+        z, y, lambdas, lambda0=10.0, softplus=True, reduction="none"
+    )
     for i in range(6):
         lam = new[i].item()
         expected = ldr_kl_loss(z[i : i + 1], y[i : i + 1], lambda_=lam)
@@ -189,7 +199,9 @@ def test_aldr_kl_lambda_does_not_depend_on_margin_or_target():
 def test_aldr_kl_gradient_treats_new_lambda_as_constant():
     z, y = _logits().requires_grad_(True), _target()
     lambdas = torch.full((6,), 4.0, dtype=torch.float64)
-    loss, new = aldr_kl_loss(z, y, lambdas, lambda0=10.0, alpha=2.0, margin=0.1)
+    loss, new = aldr_kl_loss(
+        z, y, lambdas, lambda0=10.0, alpha=2.0, margin=0.1, softplus=False
+    )
     (grad,) = torch.autograd.grad(loss, z)
     reference = _aldr_reference_frozen(z, y, new, 10.0, 2.0, 0.1).mean()
     (expected,) = torch.autograd.grad(reference, z)
@@ -323,7 +335,9 @@ def test_aldr_module_stores_the_functional_update():
     module = _aldr_module()
     _randomise_state(module)
     z, y, index = _logits(n=3, k=4), _target(3, 4), torch.tensor([5, 2, 7])
-    expected_loss, expected_new = aldr_kl_loss(z, y, module.lambdas[index].clone())
+    expected_loss, expected_new = aldr_kl_loss(
+        z, y, module.lambdas[index].clone(), lambda0=10.0
+    )
     loss = module(z, y, index)
     torch.testing.assert_close(loss, expected_loss)
     torch.testing.assert_close(module.lambdas[index], expected_new)
