@@ -96,6 +96,43 @@ def to_dataset(X, y, device):
     return TensorDictDataset(tensors, target)
 
 
+def stratified_permutation(strata):
+    """A random order of the rows in which every stratum is spread evenly.
+
+    The rows of a stratum of size :math:`n_g` are shuffled and the :math:`r`-th
+    of them is given the key :math:`(r + u_g) / n_g`, with one offset
+    :math:`u_g` uniform on [0, 1) per stratum; sorting all rows by key
+    interleaves the strata at even spacing, so any run of :math:`B` consecutive
+    rows of the order holds :math:`B n_g / n` rows of stratum :math:`g`, give or
+    take less than :math:`1 + H n_g / n` for :math:`H` strata. Draws from
+    torch's global generator.
+
+    Parameters
+    ----------
+    strata : torch.Tensor of shape (n,)
+        Non-negative integer stratum of each row.
+
+    Returns
+    -------
+    order : torch.Tensor of shape (n,)
+        A permutation of ``0 .. n - 1``, int64, on the device of ``strata``.
+    """
+    n = int(strata.shape[0])
+    device = strata.device
+    if n == 0:
+        return torch.empty(0, dtype=torch.int64, device=device)
+    shuffled = torch.randperm(n).to(device)
+    codes = strata.long().index_select(0, shuffled)
+    by_code = torch.sort(codes, stable=True).indices
+    counts = torch.bincount(codes)
+    starts = torch.cumsum(counts, 0) - counts
+    rank = torch.empty(n, dtype=torch.int64, device=device)
+    rank[by_code] = torch.arange(n, device=device) - starts[codes[by_code]]
+    offset = torch.rand(int(counts.shape[0])).to(device=device, dtype=torch.float64)
+    key = (rank.double() + offset[codes]) / counts[codes].double()
+    return shuffled.index_select(0, torch.argsort(key))
+
+
 class TensorBatchIterator:
     """Batches of a :class:`TensorDictDataset` (or a subset of it) by slicing.
 
@@ -112,15 +149,22 @@ class TensorBatchIterator:
         estimators fork and seed from ``random_state``).
     drop_last : bool, default=False
         Skip a last batch smaller than ``batch_size``.
+    strata : torch.Tensor of shape (len(dataset),) or None, default=None
+        Non-negative integer stratum of every row of ``dataset``. When given and
+        ``shuffle``, each pass is a :func:`stratified_permutation`, so every
+        batch holds its share of each stratum.
     """
 
-    def __init__(self, dataset, rows, batch_size, shuffle, drop_last=False):
+    def __init__(
+        self, dataset, rows, batch_size, shuffle, drop_last=False, strata=None
+    ):
         self.dataset = dataset
         self.rows = rows
         self.n_rows = len(dataset) if rows is None else int(rows.shape[0])
         self.batch_size = max(1, int(batch_size))
         self.shuffle = shuffle
         self.drop_last = drop_last
+        self.strata = strata
 
     def __len__(self):
         if self.drop_last:
@@ -129,7 +173,15 @@ class TensorBatchIterator:
 
     def __iter__(self):
         device = self.dataset.X[FEATURES].device
-        if self.shuffle:
+        if self.shuffle and self.strata is not None:
+            rows = (
+                torch.arange(self.n_rows, device=device)
+                if self.rows is None
+                else self.rows
+            )
+            strata = self.strata.to(device).index_select(0, rows)
+            order = rows.index_select(0, stratified_permutation(strata))
+        elif self.shuffle:
             order = torch.randperm(self.n_rows).to(device)
             if self.rows is not None:
                 order = self.rows.index_select(0, order)

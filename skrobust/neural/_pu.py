@@ -12,7 +12,7 @@ from ..pu import ClassPriorEstimator
 from ..utils import check_pu_labels
 from ..utils._validation import _show, equal_mask
 from ._base import _NeuralNetBase
-from ._data import SAMPLE_WEIGHT
+from ._data import SAMPLE_WEIGHT, TensorBatchIterator
 from ._modules import MLP
 
 PRIOR_METHODS = ("e1", "e2", "e3", "dedpul", "km1", "km2", "tice")
@@ -47,6 +47,15 @@ class PUNeuralNetClassifier(_NeuralNetBase):
     scaled by :math:`\gamma` instead of a descent on the risk
     (:func:`~skrobust.losses.nnpu_loss` builds that objective); the loss
     recorded in ``history_`` is the nnPU risk itself.
+
+    Training batches spread the labelled rows evenly (a stratified shuffle), so
+    every batch holds its share of them, about ``batch_size`` times the labelled
+    fraction. With plainly shuffled batches and few labelled rows, many batches
+    hold none; their steps see only the unlabelled part of the risk and pull
+    every score towards the negative class (with 13 labelled positives among
+    1347 rows of ``load_digits`` digit 3 against the rest, the F1 on clean test
+    labels rose from 0.49 to 0.75 with the true prior, mean of 3 seeds). skorch's
+    ``DataLoader`` path (any ``iterator_train__*`` argument) shuffles plainly.
 
     Parameters
     ----------
@@ -187,6 +196,23 @@ class PUNeuralNetClassifier(_NeuralNetBase):
 
     def _default_nonlinearity(self):
         return _pu_proba
+
+    def _slicing_iterator(self, dataset, rows, batch_size, shuffle, kwargs):
+        # With few labelled rows, a plainly shuffled batch often holds none, and
+        # its step then sees only the unlabelled part of the risk, which pulls
+        # every score negative; spreading the labelled rows evenly over the
+        # batches gives each step its share of both parts.
+        strata = None
+        if shuffle and dataset.y is not None:
+            strata = (dataset.y > 0).to(torch.int64)
+        return TensorBatchIterator(
+            dataset,
+            rows,
+            batch_size,
+            shuffle,
+            kwargs.get("drop_last", False),
+            strata=strata,
+        )
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         scores = y_pred.reshape(-1)

@@ -15,6 +15,7 @@ from skrobust.neural._data import (  # noqa: E402
     TensorBatchIterator,
     TensorDictDataset,
     bag_batches,
+    stratified_permutation,
     tensor_rows,
     to_dataset,
 )
@@ -140,6 +141,53 @@ def test_iterators_respect_a_subset_of_rows():
     for Xb, _ in bagged:
         # Bags 2..6 (rows 6..20) have three rows each, all in the subset.
         assert np.all(np.bincount(Xb["bags"].numpy())[Xb["bags"].numpy()] == 3)
+
+
+@_SETTINGS
+@given(
+    strata=st.lists(st.integers(0, 3), min_size=0, max_size=150),
+    window=st.integers(1, 60),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_stratified_permutation_spreads_every_stratum_evenly(strata, window, seed):
+    codes = torch.tensor(strata, dtype=torch.int64)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        order = stratified_permutation(codes).numpy()
+    n = len(strata)
+    np.testing.assert_array_equal(np.sort(order), np.arange(n))
+    ordered = np.asarray(strata, dtype=np.int64)[order]
+    counts = np.bincount(ordered, minlength=4)
+    n_strata = int((counts > 0).sum())
+    # Stratum g's keys are evenly spaced 1 / n_g apart, so an interval of length
+    # L holds n_g L of them give or take 1; B consecutive rows then span a length
+    # within (B -+ H) / n, H the number of strata, and hold B n_g / n of stratum
+    # g give or take 1 + H n_g / n.
+    for start in range(max(n - window + 1, 0)):
+        got = np.bincount(ordered[start : start + window], minlength=4)
+        expected = window * counts / n
+        assert np.all(np.abs(got - expected) <= 1 + n_strata * counts / n + 1e-9)
+
+
+def test_shuffled_tensor_batches_with_strata_hold_each_strata_share():
+    n = 200
+    labelled = np.zeros(n, dtype=np.int64)
+    labelled[:10] = 1  # 10 labelled rows, 10 batches of 20: one in each.
+    dataset = to_dataset(
+        {"X": np.zeros((n, 2)), "index": np.arange(n)}, labelled, "cpu"
+    )
+    strata = torch.as_tensor(labelled)
+    iterator = TensorBatchIterator(dataset, None, 20, shuffle=True, strata=strata)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        passes = [list(iterator) for _ in range(2)]
+    orders = []
+    for batches in passes:
+        assert [int(yb.sum()) for _, yb in batches] == [1] * 10
+        order = np.concatenate([Xb["index"].numpy() for Xb, _ in batches])
+        np.testing.assert_array_equal(np.sort(order), np.arange(n))
+        orders.append(order)
+    assert not np.array_equal(orders[0], orders[1])
 
 
 def test_len_of_a_shuffled_bag_iterator_draws_nothing():

@@ -44,7 +44,8 @@ class RecordingPULoss(torch.nn.Module):
         # get_loss is called again under no_grad to report the risk; keep only
         # the call that trains.
         if torch.is_grad_enabled():
-            self.calls.append((s.detach().clone(), weight.detach().clone()))
+            kept = None if weight is None else weight.detach().clone()
+            self.calls.append((s.detach().clone(), kept))
         return upu_loss(scores, s, self.prior, weight=weight)
 
 
@@ -108,6 +109,23 @@ def test_batches_carry_row_aligned_weights_in_case_control_form(cancer):
         seen = np.concatenate(seen)
         assert_array_equal(np.sort(seen), np.arange(n))
         assert not np.array_equal(seen, np.arange(n))
+
+
+def test_training_batches_share_out_the_few_labelled_rows(cancer):
+    X, y, _, _, _ = cancer
+    n = X.shape[0]
+    # Ten labelled positives among 426 rows, batches of 100 (the fifth one 26
+    # rows): a full batch's share is 2.35, so a stratified shuffle gives each
+    # one 2 or 3, where a plain shuffle gives some 0, 1 or 4 and more.
+    s = np.zeros(n, dtype=np.int64)
+    s[np.flatnonzero(y == 1)[:10]] = 1
+    net = _net(
+        criterion=RecordingPULoss, class_prior=0.63, batch_size=100, max_epochs=6
+    ).fit(X, s)
+    counts = np.array([int(s_batch.sum()) for s_batch, _ in net.criterion_.calls])
+    counts = counts.reshape(6, 5)
+    assert np.all(counts.sum(axis=1) == 10)
+    assert np.all((counts[:, :4] >= 2) & (counts[:, :4] <= 3))
 
 
 def test_upu_with_every_positive_labelled_is_the_supervised_sigmoid_risk(cancer):
