@@ -33,7 +33,6 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import has_fit_parameter
 
 from ..utils import check_bags, check_labels, check_proportions
 from ..utils._sklearn_compat import (
@@ -44,7 +43,7 @@ from ..utils._sklearn_compat import (
     _fit_context,
     validate_data,
 )
-from ..utils._validation import check_row_weights
+from ..utils._validation import check_base_takes_weights, check_row_weights
 from ..utils._verbose import log_progress
 from ._assign import _METHODS, _assign, _bag_counts
 from ._base import _BaseLLPClassifier
@@ -469,12 +468,13 @@ class ProportionEMClassifier(_BaseLLPClassifier):
 
     def _checked_base(self, needs_weights):
         base = self._base_estimator()
-        if needs_weights and not has_fit_parameter(base, "sample_weight"):
-            raise ValueError(
-                f"estimator {type(base).__name__} does not accept sample_weight, which"
-                f" {type(self).__name__} needs for the soft first round on proportions"
-                " and for user weights; use a base whose fit takes sample_weight, or"
-                " init='random' without sample_weight."
+        if needs_weights:
+            check_base_takes_weights(
+                base,
+                need=f"{type(self).__name__} needs for the soft first round on "
+                "proportions and for user weights",
+                remedy="use a base whose fit takes sample_weight, or init='random' "
+                "without sample_weight",
             )
         return base
 

@@ -18,9 +18,10 @@ from numbers import Real
 import numpy as np
 from sklearn.base import ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
+from ..utils._validation import check_base_takes_weights
 from ._confident import _TINY, _row_blocks
 from ._detection import _align_columns, _BaseLabelNoise, _RefitPredictMixin
 from ._posterior import _recover_clean_posterior
@@ -393,12 +394,12 @@ class ImportanceReweightingClassifier(
             "Use TransitionCorrectedClassifier to correct a frozen model's "
             "predictions.",
         )
-        if not has_fit_parameter(base, "sample_weight"):
-            raise ValueError(
-                f"estimator {type(base).__name__} does not accept sample_weight, "
-                "which importance reweighting needs; use a base estimator whose "
-                "fit takes sample_weight, or TransitionCorrectedClassifier."
-            )
+        check_base_takes_weights(
+            base,
+            need="importance reweighting needs",
+            remedy="use a base estimator whose fit takes sample_weight, or "
+            "TransitionCorrectedClassifier",
+        )
         return base
 
     @_fit_context(prefer_skip_nested_validation=False)

@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils import (
     check_labels,
@@ -38,6 +38,7 @@ from ..utils._sklearn_compat import (
     _routing_enabled,
     validate_data,
 )
+from ..utils._validation import check_base_takes_weights
 from ..utils._verbose import log_progress
 from ._confident import _confident_joint
 from ._issues import _FILTERS, _SCORE_METHODS, _issues_single, _scores_single
@@ -600,11 +601,12 @@ class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabe
             "Use LabelIssueDetector to find issues with a frozen model.",
         )
         weighted = sample_weight is not None or self.reweight_classes
-        if weighted and not has_fit_parameter(base, "sample_weight"):
-            raise ValueError(
-                f"estimator {type(base).__name__} does not accept sample_weight, "
-                "which reweight_classes=True (or a sample_weight) needs; set "
-                "reweight_classes=False or use a base estimator that takes weights."
+        if weighted:
+            check_base_takes_weights(
+                base,
+                need="reweight_classes=True (or a sample_weight) needs",
+                remedy="set reweight_classes=False or use a base estimator that "
+                "takes weights",
             )
         return base
 

@@ -29,7 +29,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_pu_labels
 from ..utils._routing import _route_fit, _RouteFitToBase
@@ -108,12 +108,12 @@ class _BasePUClassifier(
 
     def _weighted_base(self):
         base = self._base_estimator()
-        if not has_fit_parameter(base, "sample_weight"):
-            raise ValueError(
-                f"estimator {type(base).__name__} does not accept sample_weight, which "
-                f"{type(self).__name__} needs; use a base estimator whose fit takes "
-                "sample_weight, or ElkanNotoClassifier."
-            )
+        check_base_takes_weights(
+            base,
+            need=f"{type(self).__name__} needs",
+            remedy="use a base estimator whose fit takes sample_weight, or "
+            "ElkanNotoClassifier",
+        )
         return base
 
     def _validate_inputs(self, X, y):
@@ -1020,10 +1020,8 @@ class BaggingPUClassifier(_BasePUClassifier):
             The fitted classifier.
         """
         base = self._base_estimator()
-        if sample_weight is not None and not has_fit_parameter(base, "sample_weight"):
-            raise ValueError(
-                f"estimator {type(base).__name__} does not accept sample_weight."
-            )
+        if sample_weight is not None:
+            check_base_takes_weights(base)
         X, labeled, _, params, rng = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )

@@ -6,6 +6,8 @@ EM initialisation all go wrong on in-sample probabilities, which are overconfide
 on exactly the rows whose labels are wrong.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, check_cv
@@ -20,6 +22,7 @@ from sklearn.utils.validation import indexable
 
 from ._sklearn_compat import _check_method_params, _routing_enabled
 from ._validation import _show, check_labels
+from ._warnings import SmallClassWarning
 
 
 def _fit_and_predict_proba(estimator, X, y, train, test, fit_params):
@@ -51,6 +54,31 @@ def _resolve_cv(cv, y_codes, classes, random_state):
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         return StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     return check_cv(cv, y_codes, classifier=True)
+
+
+def _warn_classes_missing_from_folds(y_codes, classes, splits):
+    """Warn when a class of ``y`` is absent from some training fold.
+
+    Its column is then zero on that fold's test rows, whatever the rows are.
+    """
+    n_classes = len(classes)
+    present = np.bincount(y_codes, minlength=n_classes) > 0
+    missing = np.zeros(n_classes, dtype=bool)
+    n_folds = np.zeros(n_classes, dtype=np.int64)
+    for train, _ in splits:
+        absent = present & (np.bincount(y_codes[train], minlength=n_classes) == 0)
+        missing |= absent
+        n_folds += absent
+    if missing.any():
+        k = int(np.flatnonzero(missing)[0])
+        warnings.warn(
+            f"class {classes[k].item()!r} is absent from the training rows of "
+            f"{int(n_folds[k])} of {len(splits)} folds, so its out-of-sample "
+            "probability is 0 on those folds' test rows (classes affected: "
+            f"{_show(classes[missing])}). Use fewer folds or a stratified splitter.",
+            SmallClassWarning,
+            stacklevel=3,
+        )
 
 
 def _route_params(estimator, splitter, params, groups):
@@ -133,6 +161,13 @@ def cross_val_predict_proba(
         If a class has fewer members than ``cv`` folds, a label is not in
         ``classes``, or the splits do not partition the rows.
 
+    Warns
+    -----
+    SmallClassWarning
+        If a class of ``y`` is absent from the training rows of some fold (a
+        ``cv`` splitter that does not stratify): its column is then 0 on that
+        fold's test rows.
+
     See Also
     --------
     sklearn.model_selection.cross_val_predict : The scikit-learn function this
@@ -213,6 +248,8 @@ def _cross_val_predict_proba(
             "cv must partition the rows (each row in exactly one test fold); "
             f"{int((seen != 1).sum())} rows are not tested exactly once."
         )
+
+    _warn_classes_missing_from_folds(y_codes, classes, splits)
 
     parallel = Parallel(n_jobs=n_jobs)
     results = parallel(

@@ -772,13 +772,21 @@ def check_row_weights(sample_weight, n_samples, *, name="sample_weight"):
     return weights
 
 
-def check_base_takes_weights(base):
-    """Raise a clear error when ``sample_weight`` was given for a ``base`` whose
-    ``fit`` cannot take it (checked before any work, not when the fit fails)."""
+def check_base_takes_weights(
+    base,
+    *,
+    need="was given",
+    remedy="use a base whose fit takes sample_weight, or fit without it",
+):
+    """Raise a clear error when ``base.fit`` cannot take ``sample_weight``.
+
+    Checked before any work, not when the fit fails. The message reads
+    "estimator <name> does not accept sample_weight, which <need>; <remedy>."
+    """
     from sklearn.utils.validation import has_fit_parameter
 
     if not has_fit_parameter(base, "sample_weight"):
         raise ValueError(
             f"estimator {type(base).__name__} does not accept sample_weight, which "
-            "was given; use a base whose fit takes sample_weight, or fit without it."
+            f"{need}; {remedy}."
         )

@@ -23,8 +23,9 @@ class SkrobustWarning(UserWarning):
 class SmallClassWarning(SkrobustWarning):
     """A class has so few samples that an estimate for it is unreliable.
 
-    Raised, for instance, when cross-fitting leaves a class out of a training fold,
-    so its out-of-sample probability is zero on that fold's rows.
+    Raised when cross-fitting leaves a class out of a training fold
+    (:func:`~skrobust.utils.cross_val_predict_proba`), so its out-of-sample
+    probability is zero on that fold's test rows.
 
     References
     ----------

@@ -1,5 +1,7 @@
 """Tests for skrobust.utils.cross_val_predict_proba."""
 
+import warnings
+
 import numpy as np
 import pytest
 import sklearn
@@ -9,7 +11,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit, cross_val_predict
 
-from skrobust.utils import cross_val_predict_proba
+from skrobust.utils import SmallClassWarning, cross_val_predict_proba
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +67,18 @@ def test_class_missing_from_a_fold_gets_zero_column():
     y = np.array([0] * 20 + [1] * 18 + [2] * 2)
     # KFold without shuffling puts both class-2 rows in the last test fold, so the
     # model trained for that fold never sees class 2.
-    proba = cross_val_predict_proba(DummyClassifier(), X, y, cv=KFold(4))
+    with pytest.warns(SmallClassWarning, match=r"class 2 is absent .* 1 of 4 folds"):
+        proba = cross_val_predict_proba(DummyClassifier(), X, y, cv=KFold(4))
     assert proba.shape == (40, 3)
     np.testing.assert_array_equal(proba[30:, 2], 0.0)
     assert (proba[:30, 2] > 0).all()
+
+
+def test_no_small_class_warning_when_every_fold_sees_every_class(data):
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallClassWarning)
+        cross_val_predict_proba(LogisticRegression(), X, y, cv=KFold(3))
 
 
 def test_int_cv_rejects_class_smaller_than_folds():
