@@ -77,7 +77,7 @@ def _warn_classes_missing_from_folds(y_codes, classes, splits):
             "probability is 0 on those folds' test rows (classes affected: "
             f"{_show(classes[missing])}). Use fewer folds or a stratified splitter.",
             SmallClassWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
