@@ -367,8 +367,9 @@ def check_class_prior(class_prior, *, name="class_prior"):
     Parameters
     ----------
     class_prior : float
-        The prior probability :math:`\\pi = P(y = 1)` of the positive class (or a
-        label frequency :math:`c = P(s = 1 \\mid y = 1)`, which obeys the same rule).
+        The prior probability :math:`\\pi = P(y = 1)` of the positive class. A
+        label frequency :math:`c = P(s = 1 \\mid y = 1)` may check against it
+        too, but may also be 1 (every positive labelled), which this rejects.
     name : str, default="class_prior"
         Name of the parameter in error messages.
 

@@ -13,6 +13,7 @@ from skrobust.testing.strategies import (
 )
 from skrobust.utils import (
     check_bags,
+    check_labels,
     check_pred_proba,
     check_proportions,
     check_pu_labels,
@@ -77,4 +78,12 @@ def test_strategies_shrink_to_small_examples():
 def test_string_labels_beyond_ten_classes_keep_codes_and_labels_aligned(problem):
     # class_10 sorts before class_2 as a string; the noisy codes must still
     # index the right column.
-    assert problem.pred_proba.shape[1] == 12
+    classes = list(problem.classes)
+    assert problem.pred_proba.shape[1] == 12 == len(set(classes))
+    position = {label: k for k, label in enumerate(classes)}
+    codes = np.array([position[label] for label in problem.y])
+    noisy_codes = np.array([position[label] for label in problem.y_noisy])
+    assert np.array_equal(np.unique(codes), np.arange(12))
+    np.testing.assert_array_equal(problem.flipped_mask, codes != noisy_codes)
+    np.testing.assert_array_equal(check_labels(problem.y, problem.classes)[0], codes)
+    np.testing.assert_allclose(problem.pred_proba.sum(axis=1), 1.0)
