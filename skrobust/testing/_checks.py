@@ -8,6 +8,7 @@ estimator needs (``bags=...``, ``pred_proba=...``), works on clones, and raises
 """
 
 import pickle
+import re
 
 import numpy as np
 from sklearn.base import clone
@@ -322,6 +323,15 @@ def check_label_permutation_equivariance(
             )
 
 
+def _names(message, word):
+    """Whether ``message`` names ``word``: as a whole word when it is one letter
+    (``"y"`` would otherwise match "array" or "only"), else as a substring."""
+    if len(word) == 1:
+        pattern = rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])"
+        return re.search(pattern, message) is not None
+    return word in message
+
+
 def check_bad_input_raises(estimator, X, y, **fit_params):
     """Check that malformed input gets a ``ValueError``/``TypeError``, not a crash.
 
@@ -382,7 +392,7 @@ def check_bad_input_raises(estimator, X, y, **fit_params):
         try:
             clone(estimator).fit(X_bad, y_bad, **fit_params)
         except (ValueError, TypeError) as exc:
-            if words is not None and not any(w in str(exc) for w in words):
+            if words is not None and not any(_names(str(exc), w) for w in words):
                 raise AssertionError(
                     f"{name}.fit raised for {what}, but its message names none of "
                     f"{words}: {exc}"

@@ -58,6 +58,19 @@ class _OrderSensitive(_Majority):
         return np.full(len(X), self.classes_[0])
 
 
+class _VagueErrors(_Majority):
+    """Names X for a NaN but nothing for a short y: "arrays" and "only" hold a
+    "y" that a substring match would take for the parameter."""
+
+    def fit(self, X, y):
+        X = np.asarray(X)
+        if X.ndim == 2 and np.isnan(X).any():
+            raise ValueError("X holds a NaN")
+        if X.ndim != 2 or len(X) != len(y):
+            raise ValueError("only valid arrays, please")
+        return super().fit(X, y)
+
+
 class _Lenient(_Majority):
     def fit(self, X, y):
         self.classes_ = np.unique(y)
@@ -90,6 +103,7 @@ def test_checks_pass_on_sklearn_estimators(check, estimator):
         (check_pickle_roundtrip, _PicklesBadly(), "pickle round trip"),
         (check_label_permutation_equivariance, _OrderSensitive(), "not equivariant"),
         (check_bad_input_raises, _Lenient(), "accepted a NaN in X"),
+        (check_bad_input_raises, _VagueErrors(), "y one row short"),
     ],
 )
 def test_checks_fail_on_broken_estimators(check, estimator, match):
