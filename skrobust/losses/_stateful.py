@@ -480,7 +480,8 @@ class ALDRKLLoss(nn.Module):
     dataset row of each batch row; the rows of one batch should be distinct
     (with a repeat, which update is kept is unspecified). The buffer is updated
     only in training mode and only at ``index``, in place on its device, under
-    ``torch.no_grad``; an out-of-range index raises torch's own indexing error.
+    ``torch.no_grad``. Indices follow torch's indexing: ``n_samples`` or more raises
+    its indexing error, and a negative one counts from the end.
     Call :meth:`reset_state` before training again from scratch.
 
     The defaults are not the authors' experimental setting (``softplus=False``,
@@ -719,7 +720,8 @@ class ELRLoss(nn.Module):
     dataset row of each batch row; the rows of one batch should be distinct
     (with a repeat, which update is kept is unspecified). The buffer is updated
     only in training mode and only at ``index``, in place on its device, under
-    ``torch.no_grad``; an out-of-range index raises torch's own indexing error.
+    ``torch.no_grad``. Indices follow torch's indexing: ``n_samples`` or more raises
+    its indexing error, and a negative one counts from the end.
     The buffer holds ``n_samples * n_classes`` numbers. Call :meth:`reset_state`
     before training again from scratch. The defaults are the authors' CIFAR-10
     symmetric-noise configuration (their class default is :math:`\beta = 0.3`;
