@@ -21,7 +21,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import indexable
 
 from ._sklearn_compat import _check_method_params, _routing_enabled
-from ._validation import _show, check_labels
+from ._validation import _show, _show_one, check_labels
 from ._warnings import SmallClassWarning
 
 
@@ -46,7 +46,7 @@ def _resolve_cv(cv, y_codes, classes, random_state):
             k = int(small[0])
             raise ValueError(
                 f"cv={n_splits} needs at least {n_splits} samples per class; class "
-                f"{classes[k].item()!r} has {int(counts[k])}. Lower cv or remove the "
+                f"{_show_one(classes[k])} has {int(counts[k])}. Lower cv or remove the "
                 f"class (classes below that size: {_show(classes[small])})."
             )
         # A fixed integer seed is drawn from random_state so every call with the
@@ -72,7 +72,7 @@ def _warn_classes_missing_from_folds(y_codes, classes, splits):
     if missing.any():
         k = int(np.flatnonzero(missing)[0])
         warnings.warn(
-            f"class {classes[k].item()!r} is absent from the training rows of "
+            f"class {_show_one(classes[k])} is absent from the training rows of "
             f"{int(n_folds[k])} of {len(splits)} folds, so its out-of-sample "
             "probability is 0 on those folds' test rows (classes affected: "
             f"{_show(classes[missing])}). Use fewer folds or a stratified splitter.",

@@ -15,10 +15,16 @@ _MAX_SHOWN = 5
 _BLOCK_ROWS = 1 << 14
 
 
+def _show_one(value):
+    """``repr`` of one label for a message: numpy scalars as Python ones, and
+    the objects of an object array (which have no ``.item()``) as they are."""
+    return repr(value.item() if hasattr(value, "item") else value)
+
+
 def _show(values):
     """Format at most ``_MAX_SHOWN`` offending values for an error message."""
     values = list(values)
-    shown = ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in values[:5])
+    shown = ", ".join(_show_one(v) for v in values[:5])
     more = f", ... ({len(values)} in all)" if len(values) > _MAX_SHOWN else ""
     return f"[{shown}{more}]"
 

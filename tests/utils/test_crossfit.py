@@ -74,6 +74,17 @@ def test_class_missing_from_a_fold_gets_zero_column():
     assert (proba[:30, 2] > 0).all()
 
 
+@pytest.mark.parametrize("dtype", [object, str])
+def test_small_class_messages_show_string_labels(dtype):
+    # Labels of an object array are plain Python objects, without numpy's .item().
+    X = np.arange(24.0).reshape(-1, 1)
+    y = np.array(["a", "b", "c"], dtype=dtype)[np.repeat([0, 1, 2], 8)]
+    with pytest.warns(SmallClassWarning, match=r"class 'a' is absent .* 1 of 3"):
+        cross_val_predict_proba(LogisticRegression(), X, y, cv=KFold(3))
+    with pytest.raises(ValueError, match=r"class 'c' has 2"):
+        cross_val_predict_proba(LogisticRegression(), X[:18], y[:18], cv=3)
+
+
 def test_no_small_class_warning_when_every_fold_sees_every_class(data):
     X, y = data
     with warnings.catch_warnings():
