@@ -179,8 +179,10 @@ class TensorBatchIterator:
                 if self.rows is None
                 else self.rows
             )
-            strata = self.strata.to(device).index_select(0, rows)
-            order = rows.index_select(0, stratified_permutation(strata))
+            # The order is drawn on the CPU (float64 keys; MPS has no float64),
+            # from the CPU generator as every shuffle here, then moved over.
+            strata = self.strata.to(device).index_select(0, rows).cpu()
+            order = rows.index_select(0, stratified_permutation(strata).to(device))
         elif self.shuffle:
             order = torch.randperm(self.n_rows).to(device)
             if self.rows is not None:

@@ -22,7 +22,7 @@ from sklearn.utils.validation import indexable
 
 from ._sklearn_compat import _check_method_params, _routing_enabled
 from ._validation import _show, _show_one, check_labels
-from ._warnings import SmallClassWarning
+from ._warnings import SmallClassWarning, _user_stacklevel
 
 
 def _fit_and_predict_proba(estimator, X, y, train, test, fit_params):
@@ -77,7 +77,7 @@ def _warn_classes_missing_from_folds(y_codes, classes, splits):
             "probability is 0 on those folds' test rows (classes affected: "
             f"{_show(classes[missing])}). Use fewer folds or a stratified splitter.",
             SmallClassWarning,
-            stacklevel=4,
+            stacklevel=_user_stacklevel(),
         )
 
 

@@ -1,5 +1,30 @@
 """Warning classes, so users can filter skrobust's warnings precisely."""
 
+import os
+import sys
+
+import sklearn
+
+# Frames in these folders are library code; a warning should point past them, at
+# the user's line (Python 3.12's skip_file_prefixes does this, but 3.11 lacks it).
+_LIBRARY_DIRS = tuple(
+    os.path.dirname(os.path.abspath(path)) + os.sep
+    for path in (os.path.dirname(__file__), sklearn.__file__)
+)
+
+
+def _user_stacklevel():
+    """The ``stacklevel`` that makes a warning raised by the caller of this
+    function point at the first frame outside skrobust and scikit-learn."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and os.path.abspath(
+        frame.f_code.co_filename
+    ).startswith(_LIBRARY_DIRS):
+        frame = frame.f_back
+        level += 1
+    return level
+
 
 class SkrobustWarning(UserWarning):
     """Base class of every warning skrobust raises.

@@ -85,6 +85,21 @@ def test_small_class_messages_show_string_labels(dtype):
         cross_val_predict_proba(LogisticRegression(), X[:18], y[:18], cv=3)
 
 
+def test_small_class_warning_points_at_the_users_line():
+    from skrobust.noise import LabelIssueDetector
+
+    X = np.arange(30.0).reshape(-1, 1)
+    y = np.repeat([0, 1, 2], 10)
+    calls = [
+        lambda: cross_val_predict_proba(LogisticRegression(), X, y, cv=KFold(3)),
+        lambda: LabelIssueDetector(LogisticRegression(), cv=KFold(3)).fit(X, y),
+    ]
+    for call in calls:
+        with pytest.warns(SmallClassWarning) as record:
+            call()
+        assert {w.filename for w in record} == {__file__}
+
+
 def test_no_small_class_warning_when_every_fold_sees_every_class(data):
     X, y = data
     with warnings.catch_warnings():
