@@ -755,7 +755,9 @@ def pu_mlc_loss(
     The temperature uses the population standard deviation of each logit column
     over the batch. A constant column has a zero standard deviation, where the
     authors' code divides by zero; :math:`\tau_k` is floored at :math:`10^{-6}`
-    here. The authors add :math:`\epsilon = 10^{-10}` inside the logarithms; here
+    here (at the input dtype's machine epsilon for float16 and bfloat16 inputs,
+    whose gradient :math:`1/\tau_k` would otherwise overflow). The authors add
+    :math:`\epsilon = 10^{-10}` inside the logarithms; here
     :math:`\epsilon` is the dtype's machine epsilon (``probability_floor``), which
     keeps the gradient :math:`1/(\sigma + \epsilon)` finite in float16 too. The
     loss is computed in float32 for float16 and bfloat16 inputs (the authors' AMP
@@ -792,7 +794,11 @@ def pu_mlc_loss(
     # differentiate (the authors detach it); detaching first also avoids the
     # NaN gradient of std at a constant column.
     spread = z.detach().std(dim=0, correction=0)
-    tau = (alpha_t * spread).clamp(min=_MIN_TEMPERATURE, max=1.0)
+    # A float16 input gets its gradient back in float16, which overflows past
+    # 65504: the gradient of z / tau is 1 / tau, so tau is floored at the input
+    # dtype's eps (about 1e-3) there, and at 1e-6 otherwise.
+    min_tau = max(_MIN_TEMPERATURE, torch.finfo(logits.dtype).eps)
+    tau = (alpha_t * spread).clamp(min=min_tau, max=1.0)
     sig = torch.sigmoid(z / tau)
     positive = (targets == 1).to(z.dtype)
     if weight is None:

@@ -58,6 +58,7 @@ from ._common import (
 # for all-zero logits.
 _ALDR_SMOOTHING = 1e-5
 _L1_EPS = 1e-12
+_HALF = (torch.float16, torch.bfloat16)
 # Floor of lambda_i: the update goes non-positive once KL > alpha log K (alpha < 1
 # with the smoothing above); the official code does not clamp (METHODS.md D7).
 _MIN_LAMBDA = 1e-3
@@ -130,9 +131,17 @@ def _softplus_mean_normalise(z):
     return z.shape[1] * torch.softmax(log_s, dim=1)
 
 
-def _l1_mean_normalise(z):
-    """``z / (||z||_1 / K)``, row-wise, the ALDR-KL normalisation without softplus."""
-    return z / (z.abs().mean(dim=1, keepdim=True) + _L1_EPS)
+def _l1_mean_normalise(z, input_dtype):
+    """``z / (||z||_1 / K)``, row-wise, the ALDR-KL normalisation without softplus.
+
+    The gradient at all-zero logits is ``1 / eps``; for a half-precision input,
+    whose gradient comes back in its own dtype, ``eps`` is that dtype's machine
+    epsilon so the gradient stays finite, and ``1e-12`` otherwise.
+    """
+    eps = (
+        max(_L1_EPS, torch.finfo(input_dtype).eps) if input_dtype in _HALF else _L1_EPS
+    )
+    return z / (z.abs().mean(dim=1, keepdim=True) + eps)
 
 
 def _margin_gaps(z_bar, target, margin):
@@ -386,7 +395,9 @@ def aldr_kl_loss(
     treated as a constant (no gradient flows through the update). The quadratic
     term is the regulariser of the inner maximisation; it does not depend on the
     parameters and only shifts the reported value. Two changes: the L1 normaliser
-    gets :math:`10^{-12}` so that all-zero logits give zeros, and
+    gets :math:`10^{-12}` so that all-zero logits give zeros (the machine
+    epsilon of a float16 or bfloat16 input, whose gradient would otherwise
+    overflow there), and
     :math:`\lambda_i'` is floored at :math:`10^{-3}`, where the official code lets
     it reach zero or below (possible for :math:`\alpha < 1`). The class mean
     inside the log shifts the paper's loss by :math:`-\lambda_i' \log K`, as in
@@ -425,7 +436,9 @@ def aldr_kl_loss(
         )
     z = upcast_half(logits)
     # With a softplus every entry is positive, so the L1 mean is the plain mean.
-    z_bar = _softplus_mean_normalise(z) if softplus else _l1_mean_normalise(z)
+    z_bar = (
+        _softplus_mean_normalise(z) if softplus else _l1_mean_normalise(z, logits.dtype)
+    )
     log_k = math.log(n_classes)
     with torch.no_grad():
         q = torch.softmax(z_bar / lambdas.to(z_bar)[:, None], dim=1) + _ALDR_SMOOTHING

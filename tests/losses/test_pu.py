@@ -619,3 +619,14 @@ def test_pu_mlc_cuda_matches_cpu():
     cpu = PUMultiLabelLoss()(logits, targets)
     gpu = PUMultiLabelLoss().to("cuda")(logits.cuda(), targets.cuda())
     torch.testing.assert_close(gpu.cpu(), cpu)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_pu_mlc_gradient_finite_for_constant_half_logits(dtype):
+    # A constant column has tau at its floor and the gradient of z / tau is
+    # 1 / tau; a half input gets it back in its own dtype, where 1 / 1e-6
+    # overflows float16.
+    z = torch.zeros(4, 5, dtype=dtype, requires_grad=True)
+    targets = (torch.arange(20).reshape(4, 5) % 3 == 0).float()
+    pu_mlc_loss(z, targets).backward()
+    assert torch.isfinite(z.grad).all()

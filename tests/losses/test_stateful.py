@@ -715,3 +715,15 @@ def test_cuda_float16_autocast_close_to_float32(name):
     full = modules[name]().cuda()(linear(x), y, *args)
     assert low.dtype == torch.float32
     torch.testing.assert_close(low, full, atol=0.01, rtol=0.01)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_aldr_kl_l1_gradient_finite_at_zero_half_logits(dtype):
+    # The L1 normaliser's gradient at all-zero logits is 1 / eps; a half input
+    # gets its gradient back in its own dtype, where 1 / 1e-12 overflows.
+    z = torch.zeros(4, 5, dtype=dtype, requires_grad=True)
+    loss, _ = aldr_kl_loss(
+        z, torch.tensor([0, 1, 2, 3]), torch.full((4,), 10.0), softplus=False
+    )
+    loss.backward()
+    assert torch.isfinite(z.grad).all()
