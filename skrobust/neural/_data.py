@@ -181,7 +181,7 @@ class TensorBatchIterator:
             )
             # The order is drawn on the CPU (float64 keys; MPS has no float64),
             # from the CPU generator as every shuffle here, then moved over.
-            strata = self.strata.to(device).index_select(0, rows).cpu()
+            strata = self.strata.index_select(0, rows.to(self.strata.device)).cpu()
             order = rows.index_select(0, stratified_permutation(strata).to(device))
         elif self.shuffle:
             order = torch.randperm(self.n_rows).to(device)

@@ -10,6 +10,7 @@ these rules: it calls the validator at its public boundary, once.
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils.validation import has_fit_parameter
 
 _MAX_SHOWN = 5
 _BLOCK_ROWS = 1 << 14
@@ -689,9 +690,7 @@ def _bag_label(bags, code):
     """The user's id of bag ``code``: its id, or its list position (index form)."""
     if _is_index_form(bags):
         return f"#{int(code)} (position in {type(bags).__name__})"
-    ids = np.unique(_as_1d(bags, "bags"))
-    value = ids[code]
-    return repr(value.item() if hasattr(value, "item") else value)
+    return _show_one(np.unique(_as_1d(bags, "bags"))[code])
 
 
 def _check_constant_within_bags(props, bag_codes, tol, name, bags=None):
@@ -790,8 +789,6 @@ def check_base_takes_weights(
     Checked before any work, not when the fit fails. The message reads
     "estimator <name> does not accept sample_weight, which <need>; <remedy>."
     """
-    from sklearn.utils.validation import has_fit_parameter
-
     if not has_fit_parameter(base, "sample_weight"):
         raise ValueError(
             f"estimator {type(base).__name__} does not accept sample_weight, which "
