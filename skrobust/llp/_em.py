@@ -35,6 +35,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 
 from ..utils import check_bags, check_labels, check_proportions
+from ..utils._routing import _fit_weighted
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -56,7 +57,7 @@ def _fit_labels(estimator, X, labels, sample_weight, params, rows=None):
     if rows is not None:
         params = _check_method_params(X, params=params, indices=rows)
         X, labels = _safe_indexing(X, rows), labels[rows]
-    return estimator.fit(X, labels, **params)
+    return _fit_weighted(estimator, X, labels, **params)
 
 
 def _fit_proportions(estimator, X, proportions, sample_weight, params, rows):
@@ -72,7 +73,8 @@ def _fit_proportions(estimator, X, proportions, sample_weight, params, rows):
     pairs, labels = np.nonzero(weights > 0)
     repeated = rows[pairs]
     params = _check_method_params(X, params=params, indices=repeated)
-    return estimator.fit(
+    return _fit_weighted(
+        estimator,
         _safe_indexing(X, repeated),
         labels,
         sample_weight=weights[pairs, labels],

@@ -20,6 +20,7 @@ from sklearn.base import ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._routing import _fit_weighted
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._validation import check_base_takes_weights
 from ._confident import _TINY, _row_blocks
@@ -229,7 +230,7 @@ class TransitionCorrectedClassifier(ClassifierMixin, _BaseLabelNoise):
             require_invertible=self.method == "projection",
         )
         self.estimator_ = base if isinstance(base, FrozenEstimator) else clone(base)
-        self.estimator_.fit(X, y, **routed)
+        _fit_weighted(self.estimator_, X, y, **routed)
         return self
 
     def predict_proba(self, X):
@@ -448,5 +449,7 @@ class ImportanceReweightingClassifier(
                 f"class with positive weight ({self.classes_[weighted_classes]!r}); "
                 "the refit needs at least 2 classes."
             )
-        self.estimator_ = clone(base).fit(X, y, sample_weight=weights, **routed)
+        self.estimator_ = _fit_weighted(
+            clone(base), X, y, sample_weight=weights, **routed
+        )
         return self

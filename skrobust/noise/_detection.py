@@ -29,7 +29,7 @@ from ..utils import (
     check_transition_matrix,
 )
 from ..utils._crossfit import _cross_val_predict_proba
-from ..utils._routing import _route_fit, _RouteFitToBase
+from ..utils._routing import _fit_weighted, _route_fit, _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -666,7 +666,10 @@ class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabe
         }
         if self.reweight_classes or sample_weight is not None:
             final_params["sample_weight"] = weights[rows]
-        self.estimator_ = clone(base).fit(
-            _safe_indexing(X, rows), _safe_indexing(y, rows), **final_params
+        self.estimator_ = _fit_weighted(
+            clone(base),
+            _safe_indexing(X, rows),
+            _safe_indexing(y, rows),
+            **final_params,
         )
         return self

@@ -31,6 +31,7 @@ from sklearn.base import ClassifierMixin, clone
 from sklearn.utils import check_random_state
 
 from ..utils._crossfit import _cross_val_predict_proba, _resolve_cv
+from ..utils._routing import _fit_weighted
 from ..utils._sklearn_compat import Interval, _fit_context
 from ..utils._verbose import log_progress
 from ._confident import _TINY
@@ -324,5 +325,7 @@ class IterativeRelabelingClassifier(
         self.clean_class_prior_ = q.mean(axis=0)
         self.label_issue_mask_ = labels != y_codes
         self.corrected_labels_ = self.classes_[labels]
-        self.estimator_ = clone(base).fit(X, self.corrected_labels_, **routed)
+        self.estimator_ = _fit_weighted(
+            clone(base), X, self.corrected_labels_, **routed
+        )
         return self

@@ -32,7 +32,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_pu_labels
-from ..utils._routing import _route_fit, _RouteFitToBase
+from ..utils._routing import _fit_weighted, _route_fit, _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -295,7 +295,9 @@ def _stacked_fit(estimator, X, rows, labels, weights, params):
     if np.unique(labels[keep]).shape[0] == np.unique(labels).shape[0]:
         rows, labels, weights = rows[keep], labels[keep], weights[keep]
     params = _check_method_params(X, params=params, indices=rows)
-    estimator.fit(_safe_indexing(X, rows), labels, sample_weight=weights, **params)
+    _fit_weighted(
+        estimator, _safe_indexing(X, rows), labels, sample_weight=weights, **params
+    )
     return estimator
 
 
@@ -423,7 +425,7 @@ class ElkanNotoClassifier(_BasePUClassifier):
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
         self.estimator_ = clone(self._base_estimator())
-        self.estimator_.fit(X, labeled.astype(np.int8), **params)
+        _fit_weighted(self.estimator_, X, labeled.astype(np.int8), **params)
         return self
 
     def _positive_proba(self, X):
@@ -832,10 +834,9 @@ def _fit_bag_chunk(base, X, positives, unlabeled, seeds, n_draw, bootstrap, para
         if "random_state" in model.get_params(deep=False):
             # Seeded per model, so results do not depend on n_jobs.
             model.set_params(random_state=int(seed))
-        if sample_weight is None:
-            model.fit(_safe_indexing(X, rows), labels, **rest)
-        else:
-            model.fit(_safe_indexing(X, rows), labels, sample_weight=weights, **rest)
+        if sample_weight is not None:
+            rest["sample_weight"] = weights
+        _fit_weighted(model, _safe_indexing(X, rows), labels, **rest)
         out = np.ones(n, dtype=bool)
         out[drawn] = False
         out[positives] = False

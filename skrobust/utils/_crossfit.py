@@ -20,6 +20,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import indexable
 
+from ._routing import _fit_weighted
 from ._sklearn_compat import _check_method_params, _routing_enabled
 from ._validation import _show, _show_one, check_labels
 from ._warnings import SmallClassWarning, _user_stacklevel
@@ -29,7 +30,7 @@ def _fit_and_predict_proba(estimator, X, y, train, test, fit_params):
     fit_params = _check_method_params(X, params=fit_params, indices=train)
     X_train = _safe_indexing(X, train)
     y_train = _safe_indexing(y, train)
-    estimator.fit(X_train, y_train, **fit_params)
+    _fit_weighted(estimator, X_train, y_train, **fit_params)
     proba = estimator.predict_proba(_safe_indexing(X, test))
     return test, np.asarray(proba), np.asarray(estimator.classes_)
 

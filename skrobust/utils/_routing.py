@@ -1,11 +1,15 @@
 """Metadata routing shared by the meta-estimators of every family."""
 
 from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     process_routing,
 )
+from sklearn.utils.validation import has_fit_parameter
+
+from ._sklearn_compat import _routing_enabled
 
 
 class _RouteFitToBase:
@@ -52,3 +56,77 @@ def _route_fit(owner, fit_params):
             unrequested_params=exc.unrequested_params,
             routed_params=exc.routed_params,
         ) from exc
+
+
+def _weighted_step(estimator):
+    """The estimator whose ``fit`` a row weight is meant for.
+
+    A :class:`~sklearn.pipeline.Pipeline`'s ``fit`` has no ``sample_weight``
+    argument; the weight belongs to its final step (of a nested pipeline, the
+    innermost final step). Returns ``(step, path)``: that step (None for
+    "passthrough") and the step names leading to it.
+    """
+    path = []
+    while isinstance(estimator, Pipeline):
+        name, estimator = estimator.steps[-1]
+        path.append(name)
+        if estimator is None or estimator == "passthrough":
+            return None, path
+    return estimator, path
+
+
+def _takes_sample_weight(estimator):
+    """Whether ``_fit_weighted`` can hand ``estimator`` a row weight."""
+    step, _ = _weighted_step(estimator)
+    return step is not None and has_fit_parameter(step, "sample_weight")
+
+
+def _fit_weighted(estimator, X, y, **params):
+    """``estimator.fit(X, y, **params)``, a ``sample_weight`` in ``params``
+    reaching a Pipeline's final step.
+
+    Without metadata routing a Pipeline takes step parameters as
+    ``<step>__<name>``; the weight goes to the final step that way (nested
+    pipelines through every level). With routing enabled a Pipeline hands
+    ``sample_weight`` to the steps that request it, so the final step of
+    ``estimator`` (a clone the caller owns) is set to request it: the weights
+    are the meta-estimator's own (soft labels, importance weights), which the
+    base needs whatever the user requested. Earlier steps that take a weight get
+    it only where the user set them to request it; unset ones are set not to.
+    """
+    weight = params.pop("sample_weight", None)
+    if weight is None:
+        return estimator.fit(X, y, **params)
+    if not isinstance(estimator, Pipeline):
+        return estimator.fit(X, y, sample_weight=weight, **params)
+    step, path = _weighted_step(estimator)
+    if _routing_enabled():
+        _request_weights_at_final_step(estimator)
+        return estimator.fit(X, y, sample_weight=weight, **params)
+    key = "__".join([*path, "sample_weight"])
+    return estimator.fit(X, y, **{key: weight}, **params)
+
+
+def _request_weights_at_final_step(pipeline):
+    """Set the routing requests of a Pipeline the caller owns (a clone) so that
+    ``fit(sample_weight=w)`` reaches its final step, and earlier steps only
+    where the user asked for it (an unset request would raise)."""
+    step, _ = _weighted_step(pipeline)
+    for _, inner in _all_steps(pipeline):
+        if inner is step or not has_fit_parameter(inner, "sample_weight"):
+            continue
+        if not hasattr(inner, "set_fit_request"):
+            continue
+        requests = inner.get_metadata_routing().fit.requests
+        if requests.get("sample_weight") is None:
+            inner.set_fit_request(sample_weight=False)
+    step.set_fit_request(sample_weight=True)
+
+
+def _all_steps(pipeline):
+    """Every ``(name, step)`` of a Pipeline, nested ones flattened."""
+    for name, step in pipeline.steps:
+        if isinstance(step, Pipeline):
+            yield from _all_steps(step)
+        elif step is not None and step != "passthrough":
+            yield name, step

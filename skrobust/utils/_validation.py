@@ -10,7 +10,8 @@ these rules: it calls the validator at its public boundary, once.
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils.validation import has_fit_parameter
+
+from ._routing import _takes_sample_weight, _weighted_step
 
 _MAX_SHOWN = 5
 _BLOCK_ROWS = 1 << 14
@@ -786,11 +787,15 @@ def check_base_takes_weights(
 ):
     """Raise a clear error when ``base.fit`` cannot take ``sample_weight``.
 
-    Checked before any work, not when the fit fails. The message reads
-    "estimator <name> does not accept sample_weight, which <need>; <remedy>."
+    Checked before any work, not when the fit fails. A Pipeline takes it when
+    its final step does. The message reads "estimator <name> does not accept
+    sample_weight, which <need>; <remedy>."
     """
-    if not has_fit_parameter(base, "sample_weight"):
+    if not _takes_sample_weight(base):
+        name = type(base).__name__
+        step, path = _weighted_step(base)
+        if path:
+            name += f" (final step {path[-1]!r}: {type(step).__name__})"
         raise ValueError(
-            f"estimator {type(base).__name__} does not accept sample_weight, which "
-            f"{need}; {remedy}."
+            f"estimator {name} does not accept sample_weight, which {need}; {remedy}."
         )
