@@ -212,6 +212,8 @@ class TransitionCorrectedClassifier(ClassifierMixin, _BaseLabelNoise):
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
+            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
+            (a GroupKFold, say), as in scikit-learn's searches.
 
         Returns
         -------
@@ -221,7 +223,7 @@ class TransitionCorrectedClassifier(ClassifierMixin, _BaseLabelNoise):
         base = self._base_estimator()
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
-        X, y, _, _, routed = self._detect(
+        X, y, _, _, routed, _ = self._detect(
             X,
             y,
             pred_proba,
@@ -421,6 +423,8 @@ class ImportanceReweightingClassifier(
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
+            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
+            (a GroupKFold, say), as in scikit-learn's searches.
 
         Returns
         -------
@@ -430,7 +434,7 @@ class ImportanceReweightingClassifier(
         base = self._check_base()
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
-        X, y, y_codes, proba, routed = self._detect(
+        X, y, y_codes, proba, routed, _ = self._detect(
             X, y, pred_proba, fit_params, transition_matrix=self.transition_matrix
         )
         routed = dict(routed)

@@ -29,13 +29,12 @@ from ..utils import (
     check_transition_matrix,
 )
 from ..utils._crossfit import _cross_val_predict_proba
-from ..utils._routing import _fit_weighted, _route_fit, _RouteFitToBase
+from ..utils._routing import _fit_weighted, _route_fit_and_groups, _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
     StrOptions,
     _fit_context,
-    _routing_enabled,
     validate_data,
 )
 from ..utils._validation import check_base_takes_weights
@@ -106,12 +105,7 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             )
         return X, y, y_codes, classes
 
-    def _route(self, fit_params):
-        if _routing_enabled():
-            return _route_fit(self, fit_params)
-        return fit_params
-
-    def _out_of_sample_proba(self, X, y, classes, pred_proba, fit_params):
+    def _out_of_sample_proba(self, X, y, classes, pred_proba, fit_params, groups):
         n_samples, n_classes = X.shape[0], len(classes)
         if pred_proba is not None:
             return check_pred_proba(
@@ -123,12 +117,13 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             # out-of-sample (the user vouches it never saw these rows).
             proba = np.asarray(base.predict_proba(X))
             return _align_columns(proba, base.classes_, classes)
-        # fit_params are routed already (see _route).
+        # fit_params are routed already (see _detect).
         return _cross_val_predict_proba(
             base,
             X,
             y,
             cv=self.cv,
+            groups=groups,
             classes=classes,
             params=fit_params,
             n_jobs=self.n_jobs,
@@ -149,12 +144,14 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
 
         A given ``transition_matrix`` is validated and becomes
         ``transition_matrix_``; otherwise ``transition_method`` estimates it.
+        Returns ``(X, y, y_codes, proba, routed, groups)``: the base's routed fit
+        parameters and the splitter's ``groups``.
         """
         start = time.perf_counter()
         X, y, y_codes, classes = self._validate_inputs(X, y)
         self.classes_ = classes
-        routed = self._route(fit_params)
-        proba = self._out_of_sample_proba(X, y, classes, pred_proba, routed)
+        routed, groups = _route_fit_and_groups(self, fit_params)
+        proba = self._out_of_sample_proba(X, y, classes, pred_proba, routed, groups)
         log_progress(self.verbose, "out-of-sample probabilities", start_time=start)
         self.pred_proba_ = proba
         K = len(classes)
@@ -209,7 +206,7 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             f"{int(self.label_issue_mask_.sum())} label issues in {len(y)} rows",
             start_time=start,
         )
-        return X, y, y_codes, proba, routed
+        return X, y, y_codes, proba, routed, groups
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -366,13 +363,15 @@ class LabelIssueDetector(_BaseLabelNoise):
         **fit_params : dict
             Passed to the base estimator's ``fit`` in each fold (routed when
             metadata routing is enabled).
+            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
+            (a GroupKFold, say), as in scikit-learn's searches.
 
         Returns
         -------
         self : LabelIssueDetector
             The fitted detector.
         """
-        _, _, y_codes, proba, _ = self._detect(X, y, pred_proba, fit_params)
+        _, _, y_codes, proba, _, _ = self._detect(X, y, pred_proba, fit_params)
         if self.interval:
             from ._transition import bootstrap_transition_matrix
 
@@ -637,6 +636,8 @@ class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabe
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
+            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
+            (a GroupKFold, say), as in scikit-learn's searches.
 
         Returns
         -------
@@ -646,7 +647,7 @@ class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabe
         base = self._check_base(sample_weight)
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
-        X, y, y_codes, _, routed = self._detect(X, y, pred_proba, fit_params)
+        X, y, y_codes, _, routed, _ = self._detect(X, y, pred_proba, fit_params)
         routed = dict(routed)
         weights = routed.pop("sample_weight", None)
         keep = self._kept_rows(y_codes)

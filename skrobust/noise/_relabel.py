@@ -245,11 +245,12 @@ class IterativeRelabelingClassifier(
             "Use LabelIssueDetector to find issues with a frozen model.",
         )
 
-    def _round_proba(self, base, X, y, y_codes, keep, seed, routed):
+    def _round_proba(self, base, X, y, y_codes, keep, seed, routed, groups):
         """Out-of-fold probabilities from models trained on the kept rows only."""
         splitter = _resolve_cv(self.cv, y_codes, self.classes_, seed)
         splits = [
-            (train[keep[train]], test) for train, test in splitter.split(X, y_codes)
+            (train[keep[train]], test)
+            for train, test in splitter.split(X, y_codes, groups=groups)
         ]
         return _cross_val_predict_proba(
             base,
@@ -280,6 +281,8 @@ class IterativeRelabelingClassifier(
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
+            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
+            (a GroupKFold, say), as in scikit-learn's searches.
 
         Returns
         -------
@@ -290,7 +293,7 @@ class IterativeRelabelingClassifier(
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
         start_time = time.perf_counter()
-        X, y, y_codes, _, routed = self._detect(
+        X, y, y_codes, _, routed, groups = self._detect(
             X, y, pred_proba, fit_params, transition_matrix=self.transition_matrix
         )
         rng = check_random_state(self.random_state)
@@ -302,7 +305,7 @@ class IterativeRelabelingClassifier(
         for it in range(1, self.max_iter + 1):
             keep = _keep_each_class(keep, y_codes, self.label_quality_scores_, minimum)
             seed = rng.randint(np.iinfo(np.int32).max)
-            proba = self._round_proba(base, X, y, y_codes, keep, seed, routed)
+            proba = self._round_proba(base, X, y, y_codes, keep, seed, routed, groups)
             q = _true_class_posterior(proba, y_codes, T)
             if self.transition_matrix is None:
                 T = _transition_from_posterior(q, y_codes, T)

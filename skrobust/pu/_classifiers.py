@@ -32,14 +32,13 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_pu_labels
-from ..utils._routing import _fit_weighted, _route_fit, _RouteFitToBase
+from ..utils._routing import _fit_weighted, _route_fit_and_groups, _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
     StrOptions,
     _check_method_params,
     _fit_context,
-    _routing_enabled,
     validate_data,
 )
 from ..utils._validation import _show, check_base_takes_weights
@@ -147,17 +146,17 @@ class _BasePUClassifier(
         return X, y, labeled
 
     def _route(self, fit_params, sample_weight):
+        """The base's fit parameters and the splitter's ``groups``."""
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
-        if _routing_enabled():
-            return dict(_route_fit(self, fit_params))
-        return fit_params
+        params, groups = _route_fit_and_groups(self, fit_params)
+        return dict(params), groups
 
     def _needs_scores(self):
         """True when the prior comes from out-of-sample scores of s."""
         return self.class_prior is None and self.prior_method in SCORE_METHODS
 
-    def _scores(self, X, y, labeled, pred_proba, params, rng):
+    def _scores(self, X, y, labeled, pred_proba, params, rng, groups=None):
         """Out-of-sample P(s = 1 | x): given, or by cross-fitting the base."""
         if pred_proba is not None:
             return np.minimum(_positive_scores(pred_proba, labeled, y), _MAX_SCORE)
@@ -167,6 +166,7 @@ class _BasePUClassifier(
             X,
             labeled,
             cv=self.cv,
+            groups=groups,
             params=params,
             n_jobs=self.n_jobs,
             random_state=rng,
@@ -220,10 +220,10 @@ class _BasePUClassifier(
         """Validate, route, compute scores if needed and settle the prior."""
         X, y, labeled = self._validate_inputs(X, y)
         rng = check_random_state(self.random_state)
-        params = self._route(fit_params, sample_weight)
+        params, groups = self._route(fit_params, sample_weight)
         scores = None
         if need_scores or self._needs_scores() or pred_proba is not None:
-            scores = self._scores(X, y, labeled, pred_proba, params, rng)
+            scores = self._scores(X, y, labeled, pred_proba, params, rng, groups)
         self._settle_prior(X, labeled, scores, rng, params.get("sample_weight"))
         return X, labeled, scores, params, rng
 
@@ -413,6 +413,8 @@ class ElkanNotoClassifier(_BasePUClassifier):
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
+            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
+            (a GroupKFold, say), as in scikit-learn's searches.
 
         Returns
         -------
@@ -611,6 +613,8 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled), repeated for the duplicated rows.
+            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
+            (a GroupKFold, say), as in scikit-learn's searches.
 
         Returns
         -------
@@ -781,6 +785,8 @@ class UnbiasedPUClassifier(_BasePUClassifier):
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
+            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
+            (a GroupKFold, say), as in scikit-learn's searches.
 
         Returns
         -------
@@ -1014,6 +1020,8 @@ class BaggingPUClassifier(_BasePUClassifier):
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled), sliced to each model's rows.
+            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
+            (a GroupKFold, say), as in scikit-learn's searches.
 
         Returns
         -------

@@ -24,19 +24,15 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import check_random_state
-from sklearn.utils.metadata_routing import (
-    process_routing,
-)
 
 from ..utils import check_pu_labels
 from ..utils._crossfit import _cross_val_predict_proba
-from ..utils._routing import _RouteFitToBase
+from ..utils._routing import _route_fit_and_groups, _RouteFitToBase
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
     StrOptions,
     _fit_context,
-    _routing_enabled,
     validate_data,
 )
 from ..utils._validation import (
@@ -334,7 +330,9 @@ def _default_estimator():
     return LogisticRegression(max_iter=1000)
 
 
-def _cross_fit_scores(estimator, X, labeled, *, cv, params, n_jobs, random_state):
+def _cross_fit_scores(
+    estimator, X, labeled, *, cv, params, n_jobs, random_state, groups=None
+):
     """Out-of-sample :math:`P(s = 1 \\mid x)` of every row.
 
     ``params`` are routed already (by the calling meta-estimator).
@@ -350,6 +348,7 @@ def _cross_fit_scores(estimator, X, labeled, *, cv, params, n_jobs, random_state
         X,
         labeled.astype(np.int8),
         cv=cv,
+        groups=groups,
         classes=np.array([0, 1], dtype=np.int8),
         params=params,
         n_jobs=n_jobs,
@@ -506,6 +505,8 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             the score methods' means and the labelled fraction, so that an
             integer weight acts as that many copies of the row (DEDPUL's
             density estimate and the feature methods stay unweighted).
+            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
+            (a GroupKFold, say), as in scikit-learn's searches.
 
         Returns
         -------
@@ -527,14 +528,13 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             if pred_proba is not None:
                 scores = _positive_scores(pred_proba, labeled, y)
             else:
-                if _routing_enabled():
-                    routed = process_routing(self, "fit", **fit_params)
-                    fit_params = routed.estimator.fit
+                fit_params, groups = _route_fit_and_groups(self, fit_params)
                 scores = _cross_fit_scores(
                     self._base_estimator(),
                     X,
                     labeled,
                     cv=self.cv,
+                    groups=groups,
                     params=fit_params,
                     n_jobs=self.n_jobs,
                     random_state=rng,

@@ -13,25 +13,59 @@ from ._sklearn_compat import _routing_enabled
 
 
 class _RouteFitToBase:
-    """Mixin: route ``fit`` metadata to ``self._base_estimator()``'s ``fit``."""
+    """Mixin: route ``fit`` metadata to ``self._base_estimator()``'s ``fit``,
+    and to the ``split`` of a splitter given as ``cv``."""
 
     def get_metadata_routing(self):
-        """Route fit metadata to the base estimator's ``fit``.
+        """Route fit metadata to the base estimator and the splitter.
 
         Returns
         -------
         routing : MetadataRouter
             A :class:`~sklearn.utils.metadata_routing.MetadataRouter` mapping this
-            estimator's ``fit`` to the base estimator's ``fit``.
+            estimator's ``fit`` to the base estimator's ``fit`` and, when ``cv``
+            is a splitter object, to its ``split`` (so ``groups`` reaches a
+            :class:`~sklearn.model_selection.GroupKFold`).
         """
-        return MetadataRouter(owner=self.__class__.__name__).add(
+        router = MetadataRouter(owner=self.__class__.__name__).add(
             estimator=self._base_estimator(),
             method_mapping=MethodMapping().add(caller="fit", callee="fit"),
         )
+        splitter = getattr(self, "cv", None)
+        if hasattr(splitter, "split") and hasattr(splitter, "get_metadata_routing"):
+            router.add(
+                splitter=splitter,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        return router
+
+
+def _route_fit_and_groups(owner, fit_params):
+    """The base's fit parameters and the ``groups`` of the cross-fitting splitter.
+
+    As in scikit-learn's searches: without metadata routing ``groups`` is taken
+    out of the fit parameters for the splitter (the base never sees it); with
+    routing it goes where the splitter (``cv``) requests it.
+    """
+    if not _routing_enabled():
+        params = dict(fit_params)
+        return params, params.pop("groups", None)
+    routed = _process_fit(owner, fit_params)
+    # No ``in`` test: with no metadata, scikit-learn returns an object whose
+    # every item exists, so ``in`` never ends; a router without a splitter
+    # (an int cv) has no such attribute.
+    splitter = getattr(routed, "splitter", None)
+    groups = None if splitter is None else splitter.split.get("groups")
+    return routed.estimator.fit, groups
 
 
 def _route_fit(owner, fit_params):
-    """``process_routing(owner, "fit", ...)``'s params for the base's ``fit``.
+    """``process_routing(owner, "fit", ...)``'s params for the base's ``fit``."""
+    return _process_fit(owner, fit_params).estimator.fit
+
+
+def _process_fit(owner, fit_params):
+    """``process_routing(owner, "fit", ...)``, with a clearer unrequested error.
 
     When ``owner.estimator`` is None the base is built inside ``fit``, so
     scikit-learn's advice for an unrequested parameter (call
@@ -39,7 +73,7 @@ def _route_fit(owner, fit_params):
     error then says how to pass a base that requests it.
     """
     try:
-        return process_routing(owner, "fit", **fit_params).estimator.fit
+        return process_routing(owner, "fit", **fit_params)
     except UnsetMetadataPassedError as exc:
         if getattr(owner, "estimator", None) is not None:
             raise
