@@ -9,6 +9,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.utils import to_tensor
 
 from ..pu import ClassPriorEstimator
+from ..pu._prior import _labeled_fraction
 from ..utils import check_pu_labels
 from ..utils._validation import _show, equal_mask
 from ._base import _NeuralNetBase
@@ -339,11 +340,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         return self._pack(X, sample_weight), labelled.astype(np.int64)
 
     def _settle_prior(self, X, labelled, sample_weight):
-        if sample_weight is None:
-            fraction = float(labelled.mean())
-        else:
-            weight = np.asarray(sample_weight, dtype=np.float64)
-            fraction = float(weight[labelled].sum() / weight.sum())
+        fraction = _labeled_fraction(labelled, sample_weight)
         if self.class_prior is None:
             estimator = ClassPriorEstimator(
                 method=self.prior_method, cv=self.cv, random_state=self.random_state

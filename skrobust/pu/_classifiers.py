@@ -50,6 +50,7 @@ from ._prior import (
     _default_estimator,
     _estimate_prior,
     _from_class_prior,
+    _labeled_fraction,
     _positive_scores,
 )
 
@@ -181,11 +182,7 @@ class _BasePUClassifier(
         a weight of 2 acts as a repeated row.
         """
         n = labeled.shape[0]
-        if sample_weight is None:
-            fraction = float(labeled.mean())
-        else:
-            weight = np.asarray(sample_weight, dtype=np.float64)
-            fraction = float(weight[labeled].sum() / weight.sum())
+        fraction = _labeled_fraction(labeled, sample_weight)
         if self.class_prior is not None:
             if self.class_prior < fraction:
                 raise ValueError(

@@ -61,6 +61,18 @@ label_frequency : float
 """
 
 
+def _labeled_fraction(labeled, weight=None):
+    """The (weighted) share of labelled rows, P(s = 1).
+
+    Weighted, an integer weight counts as that many copies of the row, so the
+    fraction and the weighted score means stay consistent.
+    """
+    if weight is None:
+        return float(labeled.mean())
+    weight = np.asarray(weight, dtype=np.float64)
+    return float(weight[labeled].sum() / weight.sum())
+
+
 def _from_label_frequency(c, labeled_fraction, n_samples):
     """Clip ``c`` so that the implied prior is a probability, and pair them.
 
@@ -368,11 +380,7 @@ def _estimate_prior(
     """
     if method in SCORE_METHODS:
         c = _label_frequency_from_scores(scores, labeled, method, weight)
-        if weight is None:
-            fraction = float(labeled.mean())
-        else:
-            weight = np.asarray(weight, dtype=np.float64)
-            fraction = float(weight[labeled].sum() / weight.sum())
+        fraction = _labeled_fraction(labeled, weight)
         return _from_label_frequency(c, fraction, labeled.shape[0])
     return estimate_class_prior(
         X,
