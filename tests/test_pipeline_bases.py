@@ -10,6 +10,7 @@ pipeline must then behave exactly like its step.
 import numpy as np
 import pytest
 import sklearn
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -166,3 +167,24 @@ def test_pipeline_whose_final_step_takes_no_weights_is_named(factory):
         ValueError, match=r"final step 'kneighborsclassifier': KNeighbors"
     ):
         factory(pipe).fit(X, y)
+
+
+@PARAMS
+def test_data_frame_reaches_a_base_that_selects_columns_by_name(kind, factory):
+    """Columns picked by name from a frame, or by position from the array: same fit."""
+    pd = pytest.importorskip("pandas")
+    X, y, extra = _data(kind)
+    names = [f"f{j}" for j in range(X.shape[1])]
+    frame = pd.DataFrame(X, columns=names)
+
+    def base(columns):
+        return make_pipeline(
+            ColumnTransformer([("keep", "passthrough", columns)]), LogisticRegression()
+        )
+
+    by_name = _fit(factory(base(["f0", "f2", "f3"])), frame, y, extra, None)
+    by_position = _fit(factory(base([0, 2, 3])), X, y, extra, None)
+    np.testing.assert_allclose(
+        _output(by_name, frame), _output(by_position, X), rtol=1e-7, atol=1e-9
+    )
+    assert list(by_name.feature_names_in_) == names

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._routing import _route_fit
 from ..utils._sklearn_compat import _routing_enabled, validate_data
+from ..utils._validation import _for_base
 
 
 def _default_estimator():
@@ -68,7 +69,7 @@ class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _validate_X_predict(self, X):
         check_is_fitted(self)
         # The base validates values itself (NaN is fine for a base that takes it).
-        return validate_data(
+        checked = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
@@ -76,6 +77,7 @@ class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             ensure_all_finite=False,
             reset=False,
         )
+        return _for_base(X, checked)
 
     def predict(self, X):
         """Predict the class of each instance.

@@ -68,7 +68,11 @@ from ..utils._sklearn_compat import (
     validate_data,
     validate_params,
 )
-from ..utils._validation import check_base_takes_weights, check_row_weights
+from ..utils._validation import (
+    _for_base,
+    check_base_takes_weights,
+    check_row_weights,
+)
 from ..utils._verbose import log_progress
 from ._assign import _assign_binary, _bag_counts
 from ._base import _BaseLLPClassifier
@@ -637,7 +641,11 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
         self : BeliefPropagationLLPClassifier
             The fitted classifier.
         """
+        given = X
         X, targets, bag_codes = self._validate_targets(X, y, bags)
+        # The graph is built on the validated array; the base gets a data frame
+        # as given, so a base pipeline can select columns by name.
+        X_base = _for_base(given, X)
         n_samples = X.shape[0]
         if sample_weight is not None:
             sample_weight = check_row_weights(sample_weight, n_samples)
@@ -652,7 +660,7 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
             self.marginals_ = targets.astype(np.float64)
             self.pseudo_labels_ = self.classes_[targets]
             self.estimator_ = _fit_labels(
-                clone(base), X, targets, sample_weight, params
+                clone(base), X_base, targets, sample_weight, params
             )
             return self
 
@@ -691,7 +699,7 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
             # Ranking by log-odds rather than marginals keeps rows apart where
             # the marginals round to exactly 0 or 1.
             labels = _assign_binary(log_odds, bag_codes, counts)
-            fitted = _fit_labels(clone(base), X, labels, sample_weight, params)
+            fitted = _fit_labels(clone(base), X_base, labels, sample_weight, params)
             log_progress(
                 self.verbose,
                 f"round {round_}: {n_iter} belief-propagation sweeps, "
@@ -699,7 +707,7 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
                 start_time=start,
             )
             if round_ < self.n_rounds:
-                embedding = self._embed(fitted, X, features)
+                embedding = self._embed(fitted, X_base, features)
         self.n_iter_ = n_iter
         self.marginals_ = np.exp(_log_sigmoid(log_odds))
         self.pseudo_labels_ = self.classes_[labels]

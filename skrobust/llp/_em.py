@@ -44,7 +44,11 @@ from ..utils._sklearn_compat import (
     _fit_context,
     validate_data,
 )
-from ..utils._validation import check_base_takes_weights, check_row_weights
+from ..utils._validation import (
+    _for_base,
+    check_base_takes_weights,
+    check_row_weights,
+)
 from ..utils._verbose import log_progress
 from ._assign import _METHODS, _assign, _bag_counts
 from ._base import _BaseLLPClassifier
@@ -434,7 +438,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             "ensure_all_finite": False,
         }
         if bags is None:
-            X, y = validate_data(self, X, y, **check)
+            checked, y = validate_data(self, X, y, **check)
+            X = _for_base(X, checked)
             check_classification_targets(y)
             codes, classes = check_labels(y, self.classes)
             if len(classes) < 2:
@@ -445,7 +450,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             self.classes_ = np.asarray(classes)
             proportions = np.eye(len(classes))[codes]
             return X, proportions, np.arange(X.shape[0], dtype=np.int64)
-        X = validate_data(self, X, **check)
+        X = _for_base(X, validate_data(self, X, **check))
         classes = None
         if self.classes is not None:
             _, classes = check_labels(self.classes, self.classes, name="classes")

@@ -37,7 +37,11 @@ from ..utils._sklearn_compat import (
     _fit_context,
     validate_data,
 )
-from ..utils._validation import check_base_takes_weights
+from ..utils._validation import (
+    _for_base,
+    check_base_takes_weights,
+    check_row_weights,
+)
 from ..utils._verbose import log_progress
 from ._confident import _confident_joint
 from ._issues import _FILTERS, _SCORE_METHODS, _issues_single, _scores_single
@@ -93,9 +97,7 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             ensure_all_finite=False,
             ensure_min_samples=2,
         )
-        # A data frame reaches the base as it is (rows are taken with
-        # _safe_indexing), so a base pipeline can select its columns by name.
-        X = X if hasattr(X, "columns") else checked
+        X = _for_base(X, checked)
         check_classification_targets(y)
         y_codes, classes = check_labels(y)
         if len(classes) < 2:
@@ -150,6 +152,15 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
         start = time.perf_counter()
         X, y, y_codes, classes = self._validate_inputs(X, y)
         self.classes_ = classes
+        if fit_params.get("sample_weight") is not None:
+            # Checked against all the rows here: the base would check it against
+            # a fold's rows, and take negative weights.
+            fit_params = {
+                **fit_params,
+                "sample_weight": check_row_weights(
+                    fit_params["sample_weight"], y_codes.shape[0]
+                ),
+            }
         routed, groups = _route_fit_and_groups(self, fit_params)
         proba = self._out_of_sample_proba(X, y, classes, pred_proba, routed, groups)
         log_progress(self.verbose, "out-of-sample probabilities", start_time=start)

@@ -41,7 +41,12 @@ from ..utils._sklearn_compat import (
     _fit_context,
     validate_data,
 )
-from ..utils._validation import _show, check_base_takes_weights
+from ..utils._validation import (
+    _for_base,
+    _show,
+    check_base_takes_weights,
+    check_row_weights,
+)
 from ..utils._verbose import log_progress
 from ._prior import (
     PRIOR_METHODS,
@@ -117,7 +122,9 @@ class _BasePUClassifier(
         return base
 
     def _validate_inputs(self, X, y):
-        X, y = validate_data(
+        """Validate; return the data for the base (a data frame stays one), the
+        validated array, the labels and the labelled mask."""
+        checked, y = validate_data(
             self,
             X,
             y,
@@ -144,7 +151,7 @@ class _BasePUClassifier(
         # classes_ is sorted, so pos_label is column 1 exactly when it is the larger
         # of the two values.
         self._pos_column = int(self.classes_[1] == y[labeled][0])
-        return X, y, labeled
+        return _for_base(X, checked), checked, y, labeled
 
     def _route(self, fit_params, sample_weight):
         """The base's fit parameters and the splitter's ``groups``."""
@@ -215,13 +222,16 @@ class _BasePUClassifier(
 
     def _prepare(self, X, y, pred_proba, sample_weight, fit_params, need_scores):
         """Validate, route, compute scores if needed and settle the prior."""
-        X, y, labeled = self._validate_inputs(X, y)
+        X, checked, y, labeled = self._validate_inputs(X, y)
+        if sample_weight is not None:
+            sample_weight = check_row_weights(sample_weight, labeled.shape[0])
         rng = check_random_state(self.random_state)
         params, groups = self._route(fit_params, sample_weight)
         scores = None
         if need_scores or self._needs_scores() or pred_proba is not None:
             scores = self._scores(X, y, labeled, pred_proba, params, rng, groups)
-        self._settle_prior(X, labeled, scores, rng, params.get("sample_weight"))
+        # The feature-based priors (KM, TIcE) read the validated array.
+        self._settle_prior(checked, labeled, scores, rng, params.get("sample_weight"))
         return X, labeled, scores, params, rng
 
     def predict_proba(self, X):
@@ -239,7 +249,7 @@ class _BasePUClassifier(
             :math:`P(y = 1 \\mid x)`.
         """
         check_is_fitted(self)
-        X = validate_data(
+        checked = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
@@ -247,7 +257,7 @@ class _BasePUClassifier(
             ensure_all_finite=False,
             reset=False,
         )
-        positive = np.clip(self._positive_proba(X), 0.0, 1.0)
+        positive = np.clip(self._positive_proba(_for_base(X, checked)), 0.0, 1.0)
         proba = np.empty((positive.shape[0], 2), dtype=np.float64)
         proba[:, self._pos_column] = positive
         proba[:, 1 - self._pos_column] = 1.0 - positive

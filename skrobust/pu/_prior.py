@@ -38,6 +38,7 @@ from ..utils._sklearn_compat import (
 from ..utils._validation import (
     _as_1d,
     _as_numeric_array,
+    _for_base,
     _show,
     check_row_weights,
 )
@@ -521,7 +522,7 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
         self : ClassPriorEstimator
             The fitted estimator.
         """
-        X, y = validate_data(
+        checked, y = validate_data(
             self, X, y, accept_sparse=["csr", "csc"], dtype=None, ensure_min_samples=2
         )
         labeled = check_pu_labels(y, pos_label=self.pos_label)
@@ -539,7 +540,7 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
                 fit_params, groups = _route_fit_and_groups(self, fit_params)
                 scores = _cross_fit_scores(
                     self._base_estimator(),
-                    X,
+                    _for_base(X, checked),
                     labeled,
                     cv=self.cv,
                     groups=groups,
@@ -550,7 +551,7 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             self.pred_proba_ = scores
         estimate = _estimate_prior(
             self.method,
-            X,
+            checked,
             labeled,
             scores,
             max_samples=self.max_samples,

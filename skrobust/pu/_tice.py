@@ -28,18 +28,39 @@ import heapq
 import math
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
 _BORDERS = np.array([0.25, 0.5, 0.75])
 _N_BINS = _BORDERS.size + 1
+# Features binned per block of columns (a dense float64 block of n_rows x 256).
+_BLOCK_COLUMNS = 256
 
 
 def _bin_codes(X):
-    """Min-max scale each feature to [0, 1] and cut at 0.25, 0.5 and 0.75."""
-    low = X.min(axis=0)
-    span = X.max(axis=0) - low
-    scaled = (X - low) / np.where(span > 0, span, 1.0)
-    return np.digitize(scaled, _BORDERS).astype(np.int8)
+    """Min-max scale each feature to [0, 1] and cut at 0.25, 0.5 and 0.75.
+
+    Returns the int8 codes and whether each feature varies. Columns are taken
+    ``_BLOCK_COLUMNS`` at a time, so a sparse ``X`` is never densified whole
+    and a dense one is never copied whole: memory stays at the codes.
+    """
+    n_rows, n_columns = X.shape
+    codes = np.empty((n_rows, n_columns), dtype=np.int8)
+    varies = np.empty(n_columns, dtype=bool)
+    source = X.tocsc() if sp.issparse(X) else X
+    for start in range(0, n_columns, _BLOCK_COLUMNS):
+        stop = min(start + _BLOCK_COLUMNS, n_columns)
+        block = source[:, start:stop]
+        block = block.toarray() if sp.issparse(block) else block
+        block = np.asarray(block, dtype=np.float64)
+        if not np.all(np.isfinite(block)):
+            raise ValueError("X must be finite; it holds NaN or infinite values.")
+        low = block.min(axis=0)
+        span = block.max(axis=0) - low
+        scaled = (block - low) / np.where(span > 0, span, 1.0)
+        codes[:, start:stop] = np.digitize(scaled, _BORDERS)
+        varies[start:stop] = span > 0
+    return codes, varies
 
 
 def _lower_bound(n_labeled, n_total, c_prior, delta, min_set_size):
@@ -154,8 +175,8 @@ def tice_label_frequency(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Features, dense and finite.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Features, finite; a sparse matrix is binned a block of columns at a time.
     labeled_mask : array-like of shape (n_samples,)
         True on labelled positives, False on unlabelled rows.
     n_folds : int, default=5
@@ -206,21 +227,19 @@ def tice_label_frequency(
     >>> round(tice_label_frequency(X, labeled, random_state=0), 2)  # a lower bound
     0.35
     """
-    X = np.asarray(X, dtype=np.float64)
+    if not sp.issparse(X):
+        X = np.asarray(X)
     labeled = np.asarray(labeled_mask, dtype=bool).ravel()
     if X.ndim != 2 or X.shape[0] != labeled.size:
         raise ValueError(
             "X must be 2-D with one row per entry of labeled_mask; got X of shape "
             f"{X.shape} and {labeled.size} labels."
         )
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X must be finite; it holds NaN or infinite values.")
     if not labeled.any():
         raise ValueError("labeled_mask has no labelled row; TIcE needs at least one.")
-    codes = _bin_codes(X)
     # A constant feature has one bin: splitting on it could only make a node
     # with a single child, which ends that branch without scoring anything.
-    splittable = np.ptp(X, axis=0) > 0
+    codes, splittable = _bin_codes(X)
     folds = check_random_state(random_state).randint(n_folds, size=labeled.size)
     fold_rows = [np.flatnonzero(folds == f) for f in range(n_folds)]
     params = (k, max_splits, min_set_size, splittable)

@@ -779,6 +779,13 @@ def check_row_weights(sample_weight, n_samples, *, name="sample_weight"):
     return weights
 
 
+def _for_base(X, checked):
+    """What a meta-estimator hands its base: a data frame as given, so that a
+    base pipeline can select columns by name (rows are taken with
+    ``_safe_indexing``); anything else as validated."""
+    return X if hasattr(X, "columns") else checked
+
+
 def check_base_takes_weights(
     base,
     *,

@@ -174,9 +174,33 @@ def test_bin_codes_follow_the_authors_borders():
     X = np.array([[0.0, 7.0], [0.25, 7.0], [0.5, 7.0], [0.74, 7.0], [1.0, 7.0]])
     # x < 0.25 -> 0, [0.25, 0.5) -> 1, [0.5, 0.75) -> 2, >= 0.75 -> 3; a constant
     # feature lands in bin 0.
-    np.testing.assert_array_equal(
-        _bin_codes(X), [[0, 0], [1, 0], [2, 0], [2, 0], [3, 0]]
-    )
+    codes, varies = _bin_codes(X)
+    np.testing.assert_array_equal(codes, [[0, 0], [1, 0], [2, 0], [2, 0], [3, 0]])
+    np.testing.assert_array_equal(varies, [True, False])
+
+
+@pytest.mark.parametrize("n_features", [5, 300], ids=["one-block", "two-blocks"])
+def test_tice_on_sparse_x_equals_dense(n_features):
+    """CSR and CSC input give the dense estimate (300 columns: two bin blocks)."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, n_features)) * (rng.random((600, n_features)) < 0.5)
+    y = X[:, 0] + X[:, 1] > 0
+    labeled = y & (rng.random(600) < 0.4)
+    dense = tice_label_frequency(X, labeled, random_state=0)
+    for sparse in (sp.csr_matrix(X), sp.csc_matrix(X)):
+        assert tice_label_frequency(sparse, labeled, random_state=0) == dense
+    codes, _ = _bin_codes(sp.csr_matrix(X))
+    np.testing.assert_array_equal(codes, _bin_codes(X)[0])
+
+
+def test_tice_rejects_non_finite_sparse_values():
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(np.array([[0.0, 1.0], [np.nan, 0.0], [1.0, 2.0]]))
+    with pytest.raises(ValueError, match="finite"):
+        tice_label_frequency(X, np.array([True, False, False]))
 
 
 @pytest.mark.parametrize(("pi", "c"), SETTINGS)
