@@ -35,6 +35,25 @@ def _estimator_has(attr):
     return check
 
 
+def _check_instance_labels(y, classes):
+    """Refuse bag proportions where ``score`` needs instance labels.
+
+    ``score(X, y)`` is accuracy against instance labels (DESIGN.md); handed the
+    proportions ``fit`` takes, scikit-learn's accuracy fails with "can't handle a
+    mix of continuous and binary targets", which says nothing of the remedy.
+    """
+    y = np.asarray(y)
+    if y.ndim == 2 or (y.dtype.kind == "f" and not np.isin(y, classes).all()):
+        raise ValueError(
+            "score(X, y) is accuracy against instance labels, but y holds bag "
+            "proportions (2-D, or values outside the classes "
+            f"{np.asarray(classes).tolist()!r}). Without instance labels, score "
+            "the predicted bag proportions: skrobust.metrics.bag_proportion_scorer"
+            "(estimator, X, y, bags=bags), or GridSearchCV(..., cv=BagKFold(5), "
+            "scoring=bag_proportion_scorer) with metadata routing enabled."
+        )
+
+
 class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """A classifier fitted on pseudo-labels from bags; predicts with its base.
 
@@ -65,6 +84,28 @@ class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         routed = _route_fit(self, fit_params)
         params = {k: v for k, v in routed.items() if k != "sample_weight"}
         return params, routed.get("sample_weight")
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy against instance labels ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            True instance labels, from ``classes_`` (not bag proportions: a clear
+            error names the bag-level scorer to use instead).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``predict(X)`` against ``y``.
+        """
+        check_is_fitted(self)
+        _check_instance_labels(y, self.classes_)
+        return super().score(X, y, sample_weight=sample_weight)
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)

@@ -108,18 +108,32 @@ class _NeuralNetBase(NeuralNetClassifier):
         self.module_ = self.initialized_instance(self.module, kwargs)
         return self
 
+    # Registry names of the losses this estimator can train with; the registry
+    # also holds the other families' losses (PU risks need a prior and PU
+    # labels, the proportion loss bags), which would fail only mid-training.
+    _CRITERIA = ()
+
     def _criterion_class(self):
         """The criterion's class, with a name resolved through the registry."""
         criterion = self.criterion
         if isinstance(criterion, torch.nn.Module):
             return type(criterion)
+        names = list(self._CRITERIA)
+        message = (
+            f"criterion must be one of {names} or a torch.nn.Module class; got "
+            f"{criterion!r}."
+        )
+        if isinstance(criterion, str) and criterion not in names:
+            if criterion in available_losses():
+                message += (
+                    f" {criterion!r} is a loss of another family; see "
+                    "skrobust.neural for the estimator that trains with it."
+                )
+            raise ValueError(message)
         try:
             return get_loss(criterion)
         except (TypeError, ValueError) as exc:
-            raise type(exc)(
-                f"criterion must be one of {available_losses()} or a "
-                f"torch.nn.Module class; got {criterion!r}."
-            ) from exc
+            raise type(exc)(message) from exc
 
     def initialize_criterion(self):
         criterion = self.criterion

@@ -136,6 +136,8 @@ class PUNeuralNetClassifier(_NeuralNetBase):
     prior 0.6..., accuracy 0.9...
     """
 
+    _CRITERIA = ("nnpu", "upu")
+
     _parameter_constraints: dict = {
         "class_prior": [Real, None],
         "prior_method": [str],

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from skorch.utils import to_tensor
 
+from ..losses import available_losses
 from ..utils import check_labels, check_transition_matrix
 from ._base import _forward_parameters, _init_parameters, _NeuralNetBase
 from ._callbacks import EstimateTransitionMatrix
@@ -38,8 +39,11 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
         ``n_features`` and ``n_outputs`` are filled from the data when it takes
         them and they are not given.
     criterion : str or torch.nn.Module class, default="gce"
-        A name from :func:`~skrobust.losses.available_losses` or a loss class whose
-        ``forward(logits, target, weight=None)`` returns the batch loss.
+        A name from :func:`~skrobust.losses.available_losses`, except the PU and
+        LLP losses (``"nnpu"``, ``"upu"``, ``"pu_mlc"``, ``"dllp"``), which the
+        PU and LLP networks train with, or a loss class whose
+        ``forward(logits, target, weight=None)`` returns the batch loss. An
+        instance with per-row state (ELR, ALDR-KL) must be sized for the data.
     optimizer : torch.optim.Optimizer class, default=torch.optim.Adam
         The optimizer; its parameters as ``optimizer__*``.
     lr : float, default=1e-3
@@ -138,6 +142,12 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
     clean test accuracy: 0.9...
     """
 
+    _CRITERIA = tuple(
+        name
+        for name in available_losses()
+        if name not in ("upu", "nnpu", "pu_mlc", "dllp")
+    )
+
     _parameter_constraints: dict = {
         "transition_matrix": ["array-like", None],
         "warm_up_epochs": [Interval(Integral, 0, None, closed="left")],
@@ -209,6 +219,23 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
                 )
             )
         return callbacks
+
+    def _check_state_sizes(self, n_rows):
+        """A criterion *instance* with per-row state is sized by the user, not
+        from the data: check its sizes before training indexes past them."""
+        if not isinstance(self.criterion, torch.nn.Module):
+            return
+        expected = {"n_samples": n_rows, "n_classes": len(self.classes_inferred_)}
+        for name, value in expected.items():
+            given = getattr(self.criterion, name, None)
+            if given is not None and given != value:
+                raise ValueError(
+                    f"criterion={type(self.criterion).__name__}({name}={given}) "
+                    f"keeps a state per row and class, but the data has {name}="
+                    f"{value}; pass the class (criterion="
+                    f"{type(self.criterion).__name__}) to size it from the data, or "
+                    f"build it with {name}={value}."
+                )
 
     def _criterion_data_kwargs(self):
         if not hasattr(self, "n_samples_fit_"):
@@ -319,5 +346,6 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
                     f"training must continue on the same {self.n_samples_fit_} rows; "
                     f"got {X.shape[0]}."
                 )
+            self._check_state_sizes(X.shape[0])
             extras[INDEX] = np.arange(X.shape[0], dtype=np.int64)
         return self._pack(X, sample_weight, **extras), codes.astype(np.int64)

@@ -19,6 +19,7 @@ from sklearn.neighbors import NearestNeighbors
 
 import skrobust.llp._bp as bp
 from skrobust.datasets import bag_proportions, make_bags
+from skrobust.llp import ProportionEMClassifier
 from skrobust.llp._assign import compute_bag_counts
 from skrobust.llp._bp import (
     BeliefPropagationLLPClassifier,
@@ -518,3 +519,24 @@ def test_base_without_sample_weight_is_rejected_before_any_work(cancer, cancer_b
         BeliefPropagationLLPClassifier(KNeighborsClassifier()).fit(
             X_train, proportions, bags=bags, sample_weight=np.ones(len(bags))
         )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ProportionEMClassifier(random_state=0),
+        lambda: BeliefPropagationLLPClassifier(),
+    ],
+    ids=["ProportionEM", "BeliefPropagation"],
+)
+def test_score_on_proportions_names_the_bag_scorer(cancer, cancer_bags, make):
+    """Accuracy needs instance labels; proportions get a pointer, not sklearn's
+    "mix of continuous and binary targets"."""
+    X_train, _, y_train, _ = cancer
+    bags, proportions = cancer_bags
+    model = make().fit(X_train, proportions, bags=bags)
+    with pytest.raises(ValueError, match="bag_proportion_scorer"):
+        model.score(X_train, proportions)
+    with pytest.raises(ValueError, match="instance labels"):
+        model.score(X_train, np.column_stack([1 - proportions, proportions]))
+    assert model.score(X_train, y_train) > 0.8

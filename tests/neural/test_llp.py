@@ -269,5 +269,17 @@ def test_unknown_criterion_and_single_class_are_rejected(cancer):
     X, y = cancer
     with pytest.raises(ValueError, match="dllp"):
         LLPNeuralNetClassifier(**_params(criterion="nope")).fit(X, y)
+    with pytest.raises(ValueError, match="another family"):
+        LLPNeuralNetClassifier(**_params(criterion="gce")).fit(X, y)
     with pytest.raises(ValueError, match="at least 2 classes"):
         LLPNeuralNetClassifier(**_params()).fit(X, np.zeros(len(y)))
+
+
+def test_score_on_proportions_names_the_bag_scorer(uneven_bags):
+    """score(X, proportions) raised scikit-learn's "mix of continuous and binary
+    targets"; it now says to score bag proportions instead."""
+    X, y, bags, proportions = uneven_bags
+    net = LLPNeuralNetClassifier(**_params()).fit(X, proportions, bags=bags)
+    with pytest.raises(ValueError, match="bag_proportion_scorer"):
+        net.score(X, proportions)
+    assert 0.0 <= net.score(X, y) <= 1.0

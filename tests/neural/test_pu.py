@@ -293,6 +293,7 @@ def test_predict_does_not_depend_on_predict_nonlinearity(cancer):
         ({"class_prior": 0.0}, lambda s: s, "class_prior"),
         ({"class_prior": 0.1}, lambda s: s, "below the labelled fraction"),
         ({"prior_method": "median"}, lambda s: s, "prior_method"),
+        ({"class_prior": 0.5, "criterion": "gce"}, lambda s: s, "another family"),
     ],
     ids=[
         "three-values",
@@ -302,6 +303,7 @@ def test_predict_does_not_depend_on_predict_nonlinearity(cancer):
         "prior-zero",
         "prior-below-fraction",
         "prior-method",
+        "multiclass-loss",
     ],
 )
 def test_bad_input_raises_clear_error(cancer, params, y_of, match):

@@ -492,6 +492,27 @@ def test_unknown_criterion_error_names_the_parameter(three_classes):
         _net(criterion="nope", max_epochs=1).fit(X, y)
 
 
+@pytest.mark.parametrize("name", ["nnpu", "upu", "pu_mlc", "dllp"])
+def test_other_families_losses_are_refused_before_training(three_classes, name):
+    """Registry names of the PU and LLP losses failed mid-training before."""
+    X, y, _ = three_classes
+    with pytest.raises(ValueError, match=f"got '{name}'.*another family"):
+        _net(criterion=name, max_epochs=1).fit(X, y)
+
+
+def test_stateful_criterion_instance_must_fit_the_data(three_classes):
+    """An ELR instance sized for 10 rows raised a bare IndexError on 300."""
+    from skrobust.losses import ELRLoss
+
+    X, y, _ = three_classes
+    with pytest.raises(ValueError, match=r"ELRLoss\(n_samples=10\).*n_samples=300"):
+        _net(criterion=ELRLoss(n_samples=10, n_classes=3), max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match=r"n_classes=2\).*n_classes=3"):
+        _net(criterion=ELRLoss(n_samples=300, n_classes=2), max_epochs=1).fit(X, y)
+    fitted = _net(criterion=ELRLoss(n_samples=300, n_classes=3), max_epochs=1)
+    assert fitted.fit(X, y).predict(X).shape == (300,)
+
+
 def test_partial_fit_continues_training(three_classes):
     X, y, _ = three_classes
     net = _net()
