@@ -470,6 +470,10 @@ class _PULossBase(nn.Module):
 
     def __init__(self, prior, loss, reduction):
         super().__init__()
+        if isinstance(prior, torch.Tensor) and prior.ndim == 0:
+            # A 0-d tensor, as the functional form takes; its value is checked
+            # once here, where that costs nothing per batch.
+            prior = float(prior.detach().cpu())
         check_scalar(prior, "prior", low=0.0, high=1.0, closed="neither")
         _check_loss_name(loss)
         self.register_buffer("prior", torch.tensor(float(prior), dtype=torch.float64))
@@ -489,7 +493,7 @@ class UnbiasedPULoss(_PULossBase):
 
     Parameters
     ----------
-    prior : float in (0, 1)
+    prior : float in (0, 1) or 0-d torch.Tensor
         Class prior :math:`\pi` of the population the unlabelled rows come from.
         Stored as a float64 buffer, so ``.to(device)`` moves it.
     loss : {"sigmoid", "logistic"}, default="sigmoid"
@@ -559,7 +563,7 @@ class NonNegativePULoss(_PULossBase):
 
     Parameters
     ----------
-    prior : float in (0, 1)
+    prior : float in (0, 1) or 0-d torch.Tensor
         Class prior :math:`\pi` of the population the unlabelled rows come from.
         Stored as a float64 buffer, so ``.to(device)`` moves it.
     loss : {"sigmoid", "logistic"}, default="sigmoid"

@@ -266,6 +266,19 @@ def test_pu_prior_wrong_type_raises():
         upu_loss(*_batch(), torch.tensor([0.3]))
 
 
+def test_pu_modules_take_a_0d_tensor_prior_and_check_it():
+    """The functional forms take a 0-d tensor; the modules refused one."""
+    scores, s = _batch()
+    for cls in (UnbiasedPULoss, NonNegativePULoss):
+        torch.testing.assert_close(
+            cls(torch.tensor(PRIOR))(scores, s), cls(PRIOR)(scores, s)
+        )
+        with pytest.raises(ValueError, match="prior"):
+            cls(torch.tensor(1.5))
+        with pytest.raises(TypeError, match="prior"):
+            cls(torch.tensor([PRIOR]))
+
+
 @pytest.mark.parametrize("gamma", [-0.1, 1.5])
 def test_nnpu_gamma_outside_unit_interval_raises(gamma):
     with pytest.raises(ValueError, match="gamma"):
