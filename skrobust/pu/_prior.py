@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, get_tags
 
 from ..utils import check_pu_labels
 from ..utils._crossfit import _cross_val_predict_proba
@@ -522,8 +522,16 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
         self : ClassPriorEstimator
             The fitted estimator.
         """
+        # The base validates values for the score methods (a base may take
+        # NaN); the feature methods check that X is finite themselves.
         checked, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], dtype=None, ensure_min_samples=2
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=None,
+            ensure_min_samples=2,
+            ensure_all_finite=self.method not in SCORE_METHODS,
         )
         labeled = check_pu_labels(y, pos_label=self.pos_label)
         rng = check_random_state(self.random_state)
@@ -568,5 +576,11 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
-        tags.input_tags.sparse = True
+        if self.method in SCORE_METHODS:
+            # The base reads X; KM and TIcE take sparse X and refuse NaN.
+            base_tags = get_tags(self._base_estimator())
+            tags.input_tags.sparse = base_tags.input_tags.sparse
+            tags.input_tags.allow_nan = base_tags.input_tags.allow_nan
+        else:
+            tags.input_tags.sparse = True
         return tags

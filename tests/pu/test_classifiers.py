@@ -455,3 +455,29 @@ def test_elkan_noto_base_without_weights_gets_a_clear_error(scar):
         ElkanNotoClassifier(KNeighborsClassifier(), class_prior=0.4).fit(
             X, s, sample_weight=np.ones(len(s))
         )
+
+
+def test_class_prior_estimator_tags_follow_the_base_for_score_methods():
+    """The tag said sparse for any base, and NaN was refused before the base."""
+    import scipy.sparse as sp
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.utils import get_tags
+
+    from skrobust.pu import ClassPriorEstimator
+
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    s = make_pu_labels(y, 0.5, random_state=0)
+    booster = HistGradientBoostingClassifier(max_iter=20, random_state=0)
+    scored = ClassPriorEstimator(estimator=booster, cv=3, random_state=0)
+    tags = get_tags(scored)
+    assert not tags.input_tags.sparse and tags.input_tags.allow_nan
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        scored.fit(sp.csr_matrix(X), s)
+    X_nan = X.copy()
+    X_nan[::7, 0] = np.nan
+    assert 0.0 < scored.fit(X_nan, s).class_prior_ < 1.0
+    featured = ClassPriorEstimator(method="km2", estimator=booster)
+    tags = get_tags(featured)
+    assert tags.input_tags.sparse and not tags.input_tags.allow_nan
+    with pytest.raises(ValueError, match="NaN"):
+        featured.fit(X_nan, s)
