@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from skrobust._bench._cli import output_folder
 from skrobust._bench._report import library_versions
 from skrobust.losses import available_losses, get_loss
 
@@ -158,7 +159,9 @@ def main(argv=None):
     parser.add_argument(
         "--threads", type=int, default=1, help="torch CPU threads (0: default)"
     )
-    parser.add_argument("--output", default=None, help="folder for losses.md/.csv")
+    parser.add_argument(
+        "--output", type=output_folder, default=None, help="folder for losses.md/.csv"
+    )
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.quick:

@@ -71,6 +71,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from skrobust._bench._cli import output_folder, positive_ints
 from skrobust._bench._report import library_versions
 from skrobust.datasets import make_noisy_labels, make_transition_matrix
 from skrobust.neural import MLP, RobustNeuralNetClassifier
@@ -828,7 +829,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3, help="accuracy seeds")
     parser.add_argument(
         "--epochs",
-        default="100,30",
+        type=positive_ints,
+        default=[100, 30],
         help="comma-separated training budgets (epochs, every loss) of the accuracy "
         "table; one section each",
     )
@@ -841,7 +843,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="timing repeats")
     parser.add_argument(
         "--timing-threads",
-        default="1,2",
+        type=positive_ints,
+        default=[1, 2],
         help="comma-separated torch thread counts of the timing table",
     )
     parser.add_argument(
@@ -854,7 +857,9 @@ def main(argv=None):
         help="accuracy fits run at a time (processes, one per data set and seed)",
     )
     parser.add_argument("--device", default="cpu", help='"cpu" or "cuda"')
-    parser.add_argument("--output", default=None, help="folder for neural.md/.csv")
+    parser.add_argument(
+        "--output", type=output_folder, default=None, help="folder for neural.md/.csv"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
@@ -862,12 +867,10 @@ def main(argv=None):
         raise SystemExit(f"{parser.prog}: --device {args.device} but CUDA is absent.")
     if args.seeds < 1:
         raise SystemExit(f"{parser.prog}: --seeds must be at least 1.")
-    thread_counts = [int(t) for t in args.timing_threads.split(",") if t.strip()]
+    thread_counts = args.timing_threads
     methods = METHODS
     seeds = list(range(args.seeds))
-    budgets = [int(e) for e in args.epochs.split(",") if e.strip()]
-    if not budgets or min(budgets) < 1:
-        raise SystemExit(f"{parser.prog}: --epochs must list positive integers.")
+    budgets = args.epochs
     if args.n_jobs < 1:
         raise SystemExit(f"{parser.prog}: --n-jobs must be at least 1.")
     if args.quick:

@@ -17,12 +17,12 @@ import platform
 import shlex
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.tree import DecisionTreeClassifier
 
+from skrobust._bench._cli import output_folder
 from skrobust._bench._report import library_versions
 from skrobust.datasets import make_pu_labels
 from skrobust.pu import BaggingPUClassifier
@@ -86,7 +86,7 @@ def main(argv=None):
     )
     parser.add_argument("--quick", action="store_true", help="2000 rows, 1 repeat")
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--output", type=output_folder, default=None)
     args = parser.parse_args(argv)
     n_samples, repeats = (2000, 1) if args.quick else (20000, args.repeats)
     rows = run(n_samples=n_samples, repeats=repeats)

@@ -414,3 +414,39 @@ def test_pu_benchmark_rows_and_case_control_form():
     hidden_share = (problem.y_train_clean[~labelled] == 1).mean()
     prior = namespace["_prior_from_unlabelled_share"](problem, hidden_share)
     assert prior == pytest.approx(problem.extra["class_prior"])
+
+
+def test_unwritable_output_is_a_usage_error_before_the_run(tmp_path):
+    """The folder was only written after the whole run, ending in a traceback."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    start = time.perf_counter()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skrobust",
+            "demo",
+            "--quick",
+            "--output",
+            str(blocker / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "argument --output: cannot write to the folder" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert time.perf_counter() - start < 60
+
+
+def test_positive_ints_argument_type():
+    import argparse
+
+    from skrobust._bench._cli import positive_ints
+
+    assert positive_ints("100, 30") == [100, 30]
+    for bad in ("abc", "0", "5,-1", ""):
+        with pytest.raises(argparse.ArgumentTypeError, match="positive integers"):
+            positive_ints(bad)

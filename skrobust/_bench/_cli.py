@@ -9,10 +9,43 @@ import argparse
 import re
 import runpy
 import sys
+import tempfile
 from pathlib import Path
 
 from ._report import report
 from ._run import peer_versions, run_benchmark
+
+
+def output_folder(value):
+    """``--output``'s argparse type: the folder, made and checked writable now.
+
+    A benchmark writes its tables at the end of a run that may take hours; a
+    folder it cannot write is reported before the run, as a usage error.
+    """
+    folder = Path(value)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise argparse.ArgumentTypeError(
+            f"cannot write to the folder {value!r}: {reason}"
+        ) from exc
+    return folder
+
+
+def positive_ints(value):
+    """An argparse type: comma-separated positive integers, such as ``100,30``."""
+    try:
+        numbers = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        numbers = []
+    if not numbers or min(numbers) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated positive integers, such as 100,30; got {value!r}"
+        )
+    return numbers
 
 
 def _build_parser(prog, description):
@@ -24,7 +57,10 @@ def _build_parser(prog, description):
         "--seeds", type=int, default=None, help="number of seeds (default 3)"
     )
     parser.add_argument(
-        "--output", default=None, help="folder for <name>.md and <name>.csv"
+        "--output",
+        type=output_folder,
+        default=None,
+        help="folder for <name>.md and <name>.csv",
     )
     parser.add_argument(
         "--timeout", type=float, default=600.0, help="seconds allowed per run"

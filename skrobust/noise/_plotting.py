@@ -4,6 +4,8 @@ matplotlib is imported inside the plotting methods only, as scikit-learn's displ
 do, so ``import skrobust.noise`` never needs it.
 """
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
@@ -24,6 +26,18 @@ def _axes(ax, n_panels, figsize):
             f"{axes.shape[0]}."
         )
     return axes[0].figure, axes
+
+
+def _check_n_issues(n_issues):
+    """``n_issues`` as a positive int: a slice bound would take a negative one
+    as "all but the last few" and draw rows silently."""
+    if (
+        isinstance(n_issues, bool)
+        or not isinstance(n_issues, Integral)
+        or (n_issues < 1)
+    ):
+        raise ValueError(f"n_issues must be a positive integer; got {n_issues!r}.")
+    return int(n_issues)
 
 
 class TransitionMatrixDisplay:
@@ -126,6 +140,17 @@ class TransitionMatrixDisplay:
             if self.display_labels is None
             else np.asarray(self.display_labels)
         )
+        # Checked before a figure is made, so a bad call leaves none open.
+        if labels.shape != (K,):
+            raise ValueError(
+                f"display_labels must name the {K} classes of the matrix; got "
+                f"{labels.shape[0] if labels.ndim else 0} labels."
+            )
+        if len(titles) < len(matrices):
+            raise ValueError(
+                f"titles must give a title for each of the {len(matrices)} panels; "
+                f"got {len(titles)}: {tuple(titles)!r}."
+            )
         side = 4 if K <= 6 else 6
         fig, axes = _axes(ax, len(matrices), (side * 1.15 * len(matrices), side))
         self.images_ = []
@@ -338,6 +363,11 @@ class LabelIssuesDisplay:
                 axes = grid.ravel()
             else:
                 axes = np.atleast_1d(ax).ravel()
+                if axes.size < n:
+                    raise ValueError(
+                        f"ax holds {axes.size} axes for {n} issue images; pass at "
+                        f"least {n} axes, or ax=None for a new figure."
+                    )
                 fig = axes[0].figure
             for axis in axes:
                 axis.set_axis_off()
@@ -400,7 +430,7 @@ class LabelIssuesDisplay:
         y = np.asarray(y)
         y_codes, classes = check_labels(y, classes, n_classes=proba.shape[1])
         scores = label_quality_scores(y, proba, classes=classes, method=method)
-        top = np.argsort(scores, kind="stable")[:n_issues]
+        top = np.argsort(scores, kind="stable")[: _check_n_issues(n_issues)]
         images = None
         if image_shape is not None:
             if X is None:
@@ -447,7 +477,7 @@ class LabelIssuesDisplay:
                 f"y has {y.shape[0]} rows but the estimator was fitted on "
                 f"{scores.shape[0]}; pass the data it was fitted on."
             )
-        top = np.argsort(scores, kind="stable")[:n_issues]
+        top = np.argsort(scores, kind="stable")[: _check_n_issues(n_issues)]
         images = None
         if image_shape is not None:
             images = np.asarray(X)[top].reshape((len(top), *image_shape))

@@ -101,3 +101,40 @@ def test_issues_display_rejects_wrong_data(detector_and_data):
     detector, X, y_noisy = detector_and_data
     with pytest.raises(ValueError, match="pass the data it was fitted on"):
         LabelIssuesDisplay.from_estimator(detector, X[:10], y_noisy[:10])
+
+
+def test_transition_display_checks_labels_and_titles_before_drawing():
+    """A wrong count used to raise matplotlib's error with a figure left open, or
+    to leave the reference panel blank."""
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    with pytest.raises(ValueError, match="display_labels must name the 3 classes"):
+        TransitionMatrixDisplay(np.eye(3), display_labels=["a", "b"]).plot()
+    with pytest.raises(ValueError, match="titles must give a title for each of"):
+        TransitionMatrixDisplay(np.eye(3), reference_matrix=np.eye(3)).plot(
+            titles=("estimated",)
+        )
+    assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize("n_issues", [0, -1, 2.5, True])
+def test_issues_display_rejects_a_non_positive_n_issues(n_issues):
+    """n_issues=-1 used to slice [:-1] and draw all rows but one."""
+    y = np.array([0, 1, 1, 0])
+    proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.4, 0.6]])
+    with pytest.raises(ValueError, match="n_issues must be a positive integer"):
+        LabelIssuesDisplay.from_predictions(y, proba, n_issues=n_issues)
+
+
+def test_issues_display_refuses_fewer_axes_than_images(detector_and_data):
+    """Five of eight images used to be dropped silently on three axes."""
+    import matplotlib.pyplot as plt
+
+    detector, X, y_noisy = detector_and_data
+    fig, axes = plt.subplots(1, 3)
+    with pytest.raises(ValueError, match="ax holds 3 axes for 8 issue images"):
+        LabelIssuesDisplay.from_estimator(
+            detector, X, y_noisy, n_issues=8, image_shape=(8, 8), ax=axes
+        )
+    plt.close(fig)
