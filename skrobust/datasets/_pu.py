@@ -65,8 +65,9 @@ def make_pu_labels(
     pos_label : int, float, bool or str, default=1
         The positive class.
     propensity : array-like of shape (n_samples,), default=None
-        Per-row labelling probability of positives, in [0, 1] (SAR). Values on
-        negative rows are ignored.
+        Per-row labelling probability of positives, in [0, 1] (SAR); every
+        value must be a finite probability, though those on negative rows are
+        not used.
     unlabeled_value : int, float, bool, str or None, default=None
         The value marking unlabelled rows. ``None`` means the other class when
         ``y`` is binary, else 0 (or -1 when ``pos_label`` is 0).
@@ -129,5 +130,11 @@ def make_pu_labels(
     if fill == pos_label:
         raise ValueError(
             f"unlabeled_value must differ from pos_label; both are {pos_label!r}."
+        )
+    if isinstance(fill, str) != isinstance(pos_label, str):
+        # numpy cannot hold a string and a number in one array of either type.
+        raise TypeError(
+            f"unlabeled_value={fill!r} and pos_label={pos_label!r} must both be "
+            "strings or both be numbers, to share one array of PU labels."
         )
     return np.where(labeled, pos_label, fill)

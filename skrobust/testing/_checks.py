@@ -22,12 +22,78 @@ __all__ = [
 ]
 
 
+_OUTPUT_METHODS = (
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+    "score_samples",
+    "transform",
+)
+
+
 def _prediction_methods(estimator):
-    return [
-        m
-        for m in ("predict", "predict_proba", "decision_function", "transform")
-        if hasattr(estimator, m)
-    ]
+    return [m for m in _OUTPUT_METHODS if hasattr(estimator, m)]
+
+
+def _comparable(value):
+    """``value`` as plain data to compare, or ``_SKIP`` for an object.
+
+    Arrays, numbers, strings and exact lists, tuples (named ones too) and dicts
+    of them compare; fitted models and subclasses of list (skorch's history,
+    which records wall times) do not.
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "O":
+            items = [_comparable(v) for v in value.ravel()]
+            return _SKIP if _SKIP in items else (value.shape, items)
+        return value
+    if value is None or isinstance(value, bool | int | float | str | np.generic):
+        return value
+    if type(value) in (list, tuple) or (
+        isinstance(value, tuple) and hasattr(value, "_fields")
+    ):
+        items = [_comparable(v) for v in value]
+        return _SKIP if any(i is _SKIP for i in items) else items
+    if type(value) is dict:
+        items = {k: _comparable(v) for k, v in value.items()}
+        return _SKIP if any(i is _SKIP for i in items.values()) else items
+    return _SKIP
+
+
+_SKIP = object()
+
+
+def _equal(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return (
+            a.shape == b.shape
+            and a.dtype == b.dtype
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_equal, a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    return type(a) is type(b) and a == b
+
+
+def _differing_attributes(first, second):
+    """Public fitted attributes (``name_``) of plain data that differ."""
+    differing = []
+    for attr, value in vars(first).items():
+        if not attr.endswith("_") or attr.startswith("_"):
+            continue
+        mine = _comparable(value)
+        if mine is _SKIP:
+            continue
+        theirs = _comparable(getattr(second, attr, _SKIP))
+        if theirs is _SKIP or not _equal(mine, theirs):
+            differing.append(attr)
+    return differing
 
 
 def _snapshot(value):
@@ -128,7 +194,9 @@ def check_pickle_roundtrip(estimator, X, y, **fit_params):
     Raises
     ------
     AssertionError
-        If a prediction method of the reloaded estimator gives different output.
+        If a fitted attribute of plain data (an array, a number, a string, or a
+        list, tuple or dict of them) or a prediction method's output differs on
+        the reloaded estimator.
 
     See Also
     --------
@@ -149,6 +217,12 @@ def check_pickle_roundtrip(estimator, X, y, **fit_params):
     """
     fitted = clone(estimator).fit(X, y, **fit_params)
     reloaded = pickle.loads(pickle.dumps(fitted))
+    differing = _differing_attributes(fitted, reloaded)
+    if differing:
+        raise AssertionError(
+            f"{type(estimator).__name__} fitted attributes {differing} differ "
+            "after a pickle round trip."
+        )
     for method in _prediction_methods(fitted):
         expected = np.asarray(getattr(fitted, method)(X))
         got = np.asarray(getattr(reloaded, method)(X))
@@ -162,8 +236,9 @@ def check_pickle_roundtrip(estimator, X, y, **fit_params):
 def check_random_state_reproducible(estimator, X, y, **fit_params):
     """Check that two fits with the same ``random_state`` agree exactly.
 
-    Compares every fitted attribute (names ending in ``_``) that is an array or a
-    number, and every prediction. Estimators without a ``random_state`` parameter
+    Compares every fitted attribute (names ending in ``_``) of plain data (an
+    array, a number, a string, or a list, tuple or dict of them), and every
+    prediction. Estimators without a ``random_state`` parameter
     are deterministic by contract and are checked the same way.
 
     Parameters
@@ -210,20 +285,12 @@ def check_random_state_reproducible(estimator, X, y, **fit_params):
     first = clone(base).fit(X, y, **fit_params)
     second = clone(base).fit(X, y, **fit_params)
     name = type(estimator).__name__
-    for attr, value in vars(first).items():
-        if not attr.endswith("_") or attr.startswith("_"):
-            continue
-        other = getattr(second, attr)
-        if isinstance(value, np.ndarray) and value.dtype.kind in "biufcUS":
-            same = np.array_equal(value, other, equal_nan=value.dtype.kind in "fc")
-        elif isinstance(value, int | float | np.number):
-            same = value == other or (value != value and other != other)
-        else:
-            continue
-        if not same:
-            raise AssertionError(
-                f"{name}.{attr} differs between two fits with the same random_state."
-            )
+    differing = _differing_attributes(first, second)
+    if differing:
+        raise AssertionError(
+            f"{name}.{differing[0]} differs between two fits with the same "
+            "random_state."
+        )
     for method in _prediction_methods(first):
         if not np.array_equal(getattr(first, method)(X), getattr(second, method)(X)):
             raise AssertionError(
@@ -237,7 +304,9 @@ def check_label_permutation_equivariance(
     """Check that renaming the classes renames the predictions, nothing more.
 
     The classes are mapped through a permutation that reverses their order (so
-    ``classes_`` is sorted differently), the estimator is refitted, and its
+    ``classes_`` is sorted differently) and, with three or more classes, through
+    a cyclic shift (which an estimator treating labels as ordered numbers
+    fails); after each the estimator is refitted, and its
     predictions must be the permuted predictions of the original fit and its
     probabilities the same numbers in the permuted columns. Estimators without
     ``predict`` pass trivially.
@@ -296,9 +365,33 @@ def check_label_permutation_equivariance(
         return
     y = np.asarray(y)
     classes = np.unique(y)
-    mapping = dict(zip(classes, classes[::-1], strict=True))
-    y_perm = np.array([mapping[v] for v in classes])[np.searchsorted(classes, y)]
     original = clone(estimator).fit(X, y, **fit_params)
+    # Reversal re-sorts classes_; a cyclic shift (three or more classes) also
+    # breaks their order, which reversal only mirrors, so an estimator that
+    # treats labels as ordered numbers is caught.
+    orders = [classes[::-1]]
+    if classes.shape[0] >= 3:
+        orders.append(np.roll(classes, 1))
+    for order in orders:
+        _check_one_permutation(
+            estimator,
+            original,
+            X,
+            y,
+            dict(zip(classes, order, strict=True)),
+            min_agreement=min_agreement,
+            atol=atol,
+            label_param=label_param,
+            fit_params=fit_params,
+        )
+
+
+def _check_one_permutation(
+    estimator, original, X, y, mapping, *, min_agreement, atol, label_param, fit_params
+):
+    classes = np.unique(y)
+    renamed = np.array([mapping[v] for v in classes])
+    y_perm = renamed[np.searchsorted(classes, y)]
     permuted = clone(estimator)
     if label_param is not None:
         label = estimator.get_params()[label_param]
@@ -306,20 +399,22 @@ def check_label_permutation_equivariance(
     permuted.fit(X, y_perm, **fit_params)
     name = type(estimator).__name__
     pred = np.asarray(original.predict(X))
-    expected = np.array([mapping[v] for v in classes])[np.searchsorted(classes, pred)]
+    expected = renamed[np.searchsorted(classes, pred)]
     agreement = float(np.mean(np.asarray(permuted.predict(X)) == expected))
     if agreement < min_agreement:
         raise AssertionError(
-            f"{name}.predict is not equivariant to relabelling the classes: only "
-            f"{agreement:.3f} of rows agree (needed {min_agreement})."
+            f"{name}.predict is not equivariant to relabelling the classes "
+            f"{classes.tolist()} as {renamed.tolist()}: only {agreement:.3f} of "
+            f"rows agree (needed {min_agreement})."
         )
     if hasattr(original, "predict_proba") and min_agreement == 1.0:
         proba = original.predict_proba(X)
         proba_perm = permuted.predict_proba(X)
-        columns = np.searchsorted(permuted.classes_, [mapping[c] for c in classes])
+        columns = np.searchsorted(permuted.classes_, renamed)
         if not np.allclose(proba, proba_perm[:, columns], atol=atol):
             raise AssertionError(
-                f"{name}.predict_proba is not equivariant to relabelling the classes."
+                f"{name}.predict_proba is not equivariant to relabelling the "
+                f"classes {classes.tolist()} as {renamed.tolist()}."
             )
 
 

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
 
 from ..datasets import bag_proportions, make_noisy_labels
@@ -45,6 +46,16 @@ _SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 def _as_strategy(value):
     """Accept a fixed value or a strategy; return a strategy."""
     return value if isinstance(value, st.SearchStrategy) else st.just(value)
+
+
+def _require(ok, message):
+    """Hypothesis's usage error for a bad strategy argument (fixed or drawn):
+    a strategy must not quietly generate data its docstring rules out."""
+    if not ok:
+        raise InvalidArgument(message)
+
+
+_KINDS = ("symmetric", "pair", "random")
 
 
 class NoisyLabelProblem(NamedTuple):
@@ -177,7 +188,16 @@ def transition_matrices(
     ...     assert abs(T.sum(axis=1) - 1).max() < 1e-12
     >>> test_rows_sum_to_one()
     """
+    _require(
+        0.0 <= max_noise_rate <= 1.0,
+        f"max_noise_rate must be in [0, 1]; got {max_noise_rate!r}.",
+    )
+    _require(
+        len(kinds) > 0 and set(kinds) <= set(_KINDS),
+        f"kinds must be a non-empty tuple of {_KINDS}; got {kinds!r}.",
+    )
     K = draw(_as_strategy(n_classes) if n_classes is not None else st.integers(2, 5))
+    _require(K >= 2, f"n_classes must be at least 2; got {K!r}.")
     kind = draw(st.sampled_from(kinds))
     rate_strategy = st.floats(0.0, max_noise_rate, allow_nan=False)
     T = np.zeros((K, K))
@@ -234,8 +254,8 @@ def noisy_label_problems(
     Parameters
     ----------
     n_samples : int or strategy of int, default=None
-        Number of rows; ``None`` draws from 20 to 200. Must be at least
-        ``n_classes``.
+        Number of rows; ``None`` draws from 20 to 200. A draw below
+        ``n_classes`` is raised to it, so that every class appears.
     n_classes : int or strategy of int, default=None
         Number of classes; ``None`` draws from 2 to 5.
     n_features : int or strategy of int, default=3
@@ -272,6 +292,7 @@ def noisy_label_problems(
     >>> test_flips_are_where_labels_differ()
     """
     K = draw(_as_strategy(n_classes) if n_classes is not None else st.integers(2, 5))
+    _require(K >= 2, f"n_classes must be at least 2; got {K!r}.")
     n = draw(_as_strategy(n_samples) if n_samples is not None else st.integers(20, 200))
     n = max(n, K)
     d = draw(_as_strategy(n_features))
@@ -324,7 +345,7 @@ def pu_problems(
     label_frequency : float or strategy of float, default=None
         Target share of positives that are labelled; ``None`` draws from
         [0.1, 0.9].
-    pos_label : int, default=1
+    pos_label : int or str, default=1
         The value marking labelled positives in ``s``.
 
     Returns
@@ -363,11 +384,13 @@ def pu_problems(
     pi = draw(
         _as_strategy(class_prior) if class_prior is not None else st.floats(0.1, 0.9)
     )
+    _require(0.0 < pi < 1.0, f"class_prior must be in (0, 1); got {pi!r}.")
     c = draw(
         _as_strategy(label_frequency)
         if label_frequency is not None
         else st.floats(0.1, 0.9)
     )
+    _require(0.0 < c <= 1.0, f"label_frequency must be in (0, 1]; got {c!r}.")
     rng = np.random.default_rng(draw(_SEEDS))
     y = (rng.random(n) < pi).astype(np.int64)
     # Force one labelled positive and one negative so the problem is well posed.
@@ -378,7 +401,12 @@ def pu_problems(
     order = rng.permutation(n)
     y, labeled = y[order], labeled[order]
     X = _gaussian_features(rng, y, 2, d, separation=1.5)
-    unlabeled_value = -1 if pos_label == 0 else 0
+    # The unlabelled value shares pos_label's type: a string pos_label with 0
+    # beside it would not make one numpy array.
+    if isinstance(pos_label, str):
+        unlabeled_value = "unlabeled" if pos_label != "unlabeled" else "u"
+    else:
+        unlabeled_value = -1 if pos_label == 0 else 0
     s = np.where(labeled, pos_label, unlabeled_value)
     return PUProblem(
         X, y, s, float(y.mean()), float(labeled.sum() / y.sum()), pos_label
@@ -444,6 +472,7 @@ def bagged_problems(
     )
     d = draw(_as_strategy(n_features))
     size = draw(_as_strategy(bag_size) if bag_size is not None else st.integers(1, 32))
+    _require(size >= 1, f"bag_size must be at least 1; got {size!r}.")
     rng = np.random.default_rng(draw(_SEEDS))
     classes = _class_labels(K, label_type)
     y_codes = _labels_with_every_class(rng, n, K)

@@ -72,3 +72,12 @@ def test_multiclass_y_uses_zero_for_unlabelled():
 def test_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_pu_labels(np.array([0, 1, 0, 1]), **kwargs)
+
+
+def test_string_pos_label_with_a_numeric_unlabeled_value_is_a_clear_error():
+    """numpy's DTypePromotionError named neither parameter."""
+    y = np.array(["pos", "neg", "pos", "neg"])
+    with pytest.raises(TypeError, match="unlabeled_value=0 and pos_label='pos'"):
+        make_pu_labels(y, 1.0, pos_label="pos", unlabeled_value=0, random_state=0)
+    s = make_pu_labels(y, 1.0, pos_label="pos", unlabeled_value="u", random_state=0)
+    assert s.tolist() == ["pos", "u", "pos", "u"]

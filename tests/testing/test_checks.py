@@ -78,6 +78,47 @@ class _Lenient(_Majority):
         return self
 
 
+class _OrdinalRegression(_Majority):
+    """Regresses the class codes and rounds: it treats labels as ordered
+    numbers, which reversing three classes only mirrors."""
+
+    def fit(self, X, y):
+        from sklearn.linear_model import LinearRegression
+
+        self.classes_ = np.unique(y)
+        codes = np.searchsorted(self.classes_, y)
+        self.model_ = LinearRegression().fit(X, codes)
+        return self
+
+    def predict(self, X):
+        codes = np.clip(np.rint(self.model_.predict(X)), 0, len(self.classes_) - 1)
+        return self.classes_[codes.astype(int)]
+
+
+class _Detector(BaseEstimator):
+    """No predict method: only its fitted attributes show what it learnt."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        self.issue_indices_ = sorted(
+            np.random.default_rng().choice(len(y), 5, replace=False).tolist()
+        )
+        return self
+
+
+class _DetectorPicklesBadly(BaseEstimator):
+    def fit(self, X, y):
+        self.label_issue_mask_ = np.asarray(y) == np.asarray(y)[0]
+        return self
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state["label_issue_mask_"] = ~state["label_issue_mask_"]
+        return state
+
+
 @pytest.mark.parametrize(
     "check",
     [
@@ -104,6 +145,14 @@ def test_checks_pass_on_sklearn_estimators(check, estimator):
         (check_label_permutation_equivariance, _OrderSensitive(), "not equivariant"),
         (check_bad_input_raises, _Lenient(), "accepted a NaN in X"),
         (check_bad_input_raises, _VagueErrors(), "y one row short"),
+        # Found in review: each of these passed before.
+        (
+            check_label_permutation_equivariance,
+            _OrdinalRegression(),
+            r"as \[2, 0, 1\]",
+        ),
+        (check_random_state_reproducible, _Detector(), "issue_indices_ differs"),
+        (check_pickle_roundtrip, _DetectorPicklesBadly(), "label_issue_mask_"),
     ],
 )
 def test_checks_fail_on_broken_estimators(check, estimator, match):

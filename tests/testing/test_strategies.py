@@ -47,7 +47,7 @@ def test_noisy_label_problems_are_consistent(p):
     check_pred_proba(p.pred_proba, n_samples=n, n_classes=K)
 
 
-@pytest.mark.parametrize("pos_label", [1, 0])
+@pytest.mark.parametrize("pos_label", [1, 0, "pos"])
 @given(data=st.data())
 def test_pu_problems_are_well_posed(pos_label, data):
     p = data.draw(pu_problems(pos_label=pos_label))
@@ -87,3 +87,38 @@ def test_string_labels_beyond_ten_classes_keep_codes_and_labels_aligned(problem)
     np.testing.assert_array_equal(problem.flipped_mask, codes != noisy_codes)
     np.testing.assert_array_equal(check_labels(problem.y, problem.classes)[0], codes)
     np.testing.assert_allclose(problem.pred_proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "match"),
+    [
+        (lambda: transition_matrices(n_classes=1), "n_classes must be at least 2"),
+        (lambda: transition_matrices(max_noise_rate=1.5), "max_noise_rate"),
+        (lambda: transition_matrices(kinds=("bogus",)), "kinds must be"),
+        (lambda: transition_matrices(kinds=()), "kinds must be"),
+        (lambda: noisy_label_problems(n_classes=1), "n_classes must be at least 2"),
+        (lambda: pu_problems(class_prior=1.5), "class_prior must be in"),
+        (lambda: pu_problems(label_frequency=0.0), "label_frequency must be in"),
+        (lambda: bagged_problems(bag_size=0), "bag_size must be at least 1"),
+        (lambda: bagged_problems(bag_size=st.just(-2)), "bag_size must be at least"),
+    ],
+    ids=[
+        "one-class-T",
+        "noise-rate-above-one",
+        "unknown-kind",
+        "no-kind",
+        "one-class-problem",
+        "prior-above-one",
+        "zero-frequency",
+        "bag-size-zero",
+        "drawn-negative-bag-size",
+    ],
+)
+def test_strategies_refuse_arguments_their_docstrings_rule_out(strategy, match):
+    """Found in review: each used to generate data breaking its own docstring
+    (a 1x1 "matrix" summing to 0.75, negative entries, priors above 1, bags of
+    negative size)."""
+    from hypothesis.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument, match=match):
+        find(strategy(), lambda _: True)
