@@ -54,7 +54,36 @@ def _check_instance_labels(y, classes):
         )
 
 
-class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class _ScoresInstanceLabels:
+    """Mixin: ``score`` is accuracy against instance labels, and says so when
+    handed bag proportions (the LLP estimators and the DLLP network)."""
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy against instance labels ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            True instance labels, from ``classes_`` (not bag proportions: a clear
+            error names the bag-level scorer to use instead).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``predict(X)`` against ``y``.
+        """
+        check_is_fitted(self)
+        _check_instance_labels(y, self.classes_)
+        return super().score(X, y, sample_weight=sample_weight)
+
+
+class _BaseLLPClassifier(
+    _ScoresInstanceLabels, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """A classifier fitted on pseudo-labels from bags; predicts with its base.
 
     Subclasses set ``estimator_`` (a fitted classifier on class codes
@@ -84,28 +113,6 @@ class _BaseLLPClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         routed = _route_fit(self, fit_params)
         params = {k: v for k, v in routed.items() if k != "sample_weight"}
         return params, routed.get("sample_weight")
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy against instance labels ``y``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-        y : array-like of shape (n_samples,)
-            True instance labels, from ``classes_`` (not bag proportions: a clear
-            error names the bag-level scorer to use instead).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Row weights.
-
-        Returns
-        -------
-        score : float
-            Mean accuracy of ``predict(X)`` against ``y``.
-        """
-        check_is_fitted(self)
-        _check_instance_labels(y, self.classes_)
-        return super().score(X, y, sample_weight=sample_weight)
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)

@@ -3,11 +3,10 @@
 import numpy as np
 import torch
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 from skorch.utils import to_tensor
 from torch.utils.data import DataLoader, Sampler
 
-from ..llp._base import _check_instance_labels
+from ..llp._base import _ScoresInstanceLabels
 from ..utils import check_bags, check_labels, check_proportions
 from ._base import _NeuralNetBase
 from ._data import BAGS, SAMPLE_WEIGHT, BagBatchIterator, bag_batches, tensor_rows
@@ -33,7 +32,7 @@ class _BagBatchSampler(Sampler):
         return len(bag_batches(self.bag_codes, self.rows, self.batch_size, False))
 
 
-class LLPNeuralNetClassifier(_NeuralNetBase):
+class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
     r"""A neural network trained from bag label proportions (DLLP).
 
     Only each bag's class proportions are known. The network is trained with
@@ -275,28 +274,6 @@ class LLPNeuralNetClassifier(_NeuralNetBase):
             X, y, bags, sample_weight, self._first_fit(True), classes=classes
         )
         return self._fit_packed(packed, target, partial=True)
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy against instance labels ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-        y : array-like of shape (n_samples,)
-            True instance labels, from ``classes_`` (not bag proportions: a clear
-            error names the bag-level scorer to use instead).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Row weights.
-
-        Returns
-        -------
-        score : float
-            Mean accuracy of ``predict(X)`` against ``y``.
-        """
-        check_is_fitted(self)
-        _check_instance_labels(y, self.classes_)
-        return super().score(X, y, sample_weight=sample_weight)
 
     def _prepare(self, X, y, bags, sample_weight, first, classes=None):
         if not first:
