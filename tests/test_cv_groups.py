@@ -107,3 +107,19 @@ def test_groups_change_the_out_of_sample_probabilities():
     grouped.fit(X, y, groups=groups)
     plain.fit(X, y)
     assert not np.allclose(grouped.pred_proba_, plain.pred_proba_)
+
+
+def test_groups_still_reach_a_base_whose_fit_takes_them():
+    """A search over group folds as the base keeps getting ``groups`` (found in
+    review: the splitter took them away from it)."""
+    from sklearn.model_selection import GridSearchCV
+
+    X, y, groups = _data("noise")
+    base = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=GroupKFold(3))
+    detector = ConfidentLearningClassifier(
+        base, cv=GroupKFold(3), reweight_classes=False
+    )
+    assert detector.fit(X, y, groups=groups).estimator_.best_params_["C"] in (0.1, 1)
+    X, s, groups = _data("pu")
+    pu = ElkanNotoClassifier(base, class_prior=0.6).fit(X, s, groups=groups)
+    assert pu.estimator_.best_params_["C"] in (0.1, 1.0)

@@ -188,3 +188,33 @@ def test_data_frame_reaches_a_base_that_selects_columns_by_name(kind, factory):
         _output(by_name, frame), _output(by_position, X), rtol=1e-7, atol=1e-9
     )
     assert list(by_name.feature_names_in_) == names
+
+
+_CALLS = []
+
+
+class _RecordsWeights(LogisticRegression):
+    """Records whether each fit got weights (clones are made inside the folds)."""
+
+    def fit(self, X, y, sample_weight=None):
+        _CALLS.append(sample_weight is not None)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_routing_keeps_the_users_request_for_the_users_own_weights():
+    """Cross-fitting hands on the user's weights as routed; only the
+    estimator's own weights may override a step's request (found in review)."""
+    X, y, _ = _data("noise")
+    weights = _weights(X.shape[0])
+    _CALLS.clear()
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=True),
+            _RecordsWeights().set_fit_request(sample_weight=False),
+        )
+        LabelIssueDetector(pipe, cv=2).fit(X, y, sample_weight=weights)
+        assert _CALLS == [False, False]
+        _CALLS.clear()
+        # Importance weights are the estimator's own: they reach the final step.
+        ImportanceReweightingClassifier(pipe, cv=2).fit(X, y)
+    assert _CALLS[-1] is True

@@ -50,7 +50,7 @@ def _data(cls):
     [
         (np.ones(3), r"sample_weight must have one value per row \(200\); got shape"),
         (-np.ones(200), "sample_weight must be non-negative"),
-        (np.r_[np.nan, np.ones(199)], "sample_weight"),
+        (np.r_[np.nan, np.ones(199)], "sample_weight must be finite; it has 1 NaN"),
     ],
     ids=["wrong-length", "negative", "nan"],
 )

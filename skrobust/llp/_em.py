@@ -81,6 +81,7 @@ def _fit_proportions(estimator, X, proportions, sample_weight, params, rows):
         estimator,
         _safe_indexing(X, repeated),
         labels,
+        weights_are_ours=True,
         sample_weight=weights[pairs, labels],
         **params,
     )

@@ -454,6 +454,6 @@ class ImportanceReweightingClassifier(
                 "the refit needs at least 2 classes."
             )
         self.estimator_ = _fit_weighted(
-            clone(base), X, y, sample_weight=weights, **routed
+            clone(base), X, y, sample_weight=weights, weights_are_ours=True, **routed
         )
         return self

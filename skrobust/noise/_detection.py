@@ -682,6 +682,7 @@ class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabe
             clone(base),
             _safe_indexing(X, rows),
             _safe_indexing(y, rows),
+            weights_are_ours=self.reweight_classes,
             **final_params,
         )
         return self

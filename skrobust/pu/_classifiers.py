@@ -303,7 +303,12 @@ def _stacked_fit(estimator, X, rows, labels, weights, params):
         rows, labels, weights = rows[keep], labels[keep], weights[keep]
     params = _check_method_params(X, params=params, indices=rows)
     _fit_weighted(
-        estimator, _safe_indexing(X, rows), labels, sample_weight=weights, **params
+        estimator,
+        _safe_indexing(X, rows),
+        labels,
+        sample_weight=weights,
+        weights_are_ours=True,
+        **params,
     )
     return estimator
 

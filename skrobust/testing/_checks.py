@@ -46,7 +46,9 @@ def _comparable(value):
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "O":
             items = [_comparable(v) for v in value.ravel()]
-            return _SKIP if _SKIP in items else (value.shape, items)
+            if any(i is _SKIP for i in items):
+                return _SKIP
+            return [list(value.shape), items]
         return value
     if value is None or isinstance(value, bool | int | float | str | np.generic):
         return value
@@ -76,8 +78,9 @@ def _equal(a, b):
         return len(a) == len(b) and all(map(_equal, a, b))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
-        return True
+    if isinstance(a, float | np.floating) and isinstance(b, float | np.floating):
+        if a != a and b != b:
+            return True
     return type(a) is type(b) and a == b
 
 

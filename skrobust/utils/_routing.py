@@ -1,5 +1,7 @@
 """Metadata routing shared by the meta-estimators of every family."""
 
+import inspect
+
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import (
@@ -43,13 +45,17 @@ class _RouteFitToBase:
 def _route_fit_and_groups(owner, fit_params):
     """The base's fit parameters and the ``groups`` of the cross-fitting splitter.
 
-    As in scikit-learn's searches: without metadata routing ``groups`` is taken
-    out of the fit parameters for the splitter (the base never sees it); with
-    routing it goes where the splitter (``cv``) requests it.
+    Without metadata routing ``groups`` goes to the splitter, and stays among
+    the base's fit parameters only when its ``fit`` can take it (a search over
+    group folds, say), as it always did before the splitter got it. With
+    routing it goes where the splitter (``cv``) and the base request it.
     """
     if not _routing_enabled():
         params = dict(fit_params)
-        return params, params.pop("groups", None)
+        groups = params.get("groups")
+        if groups is not None and not _fit_takes(owner._base_estimator(), "groups"):
+            del params["groups"]
+        return params, groups
     routed = _process_fit(owner, fit_params)
     # No ``in`` test: with no metadata, scikit-learn returns an object whose
     # every item exists, so ``in`` never ends; a router without a splitter
@@ -92,6 +98,14 @@ def _process_fit(owner, fit_params):
         ) from exc
 
 
+def _fit_takes(estimator, name):
+    """Whether ``estimator.fit`` has a parameter ``name`` or takes ``**kwargs``."""
+    parameters = inspect.signature(estimator.fit).parameters.values()
+    return any(
+        p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters
+    )
+
+
 def _weighted_step(estimator):
     """The estimator whose ``fit`` a row weight is meant for.
 
@@ -115,18 +129,20 @@ def _takes_sample_weight(estimator):
     return step is not None and has_fit_parameter(step, "sample_weight")
 
 
-def _fit_weighted(estimator, X, y, **params):
+def _fit_weighted(estimator, X, y, *, weights_are_ours=False, **params):
     """``estimator.fit(X, y, **params)``, a ``sample_weight`` in ``params``
     reaching a Pipeline's final step.
 
     Without metadata routing a Pipeline takes step parameters as
     ``<step>__<name>``; the weight goes to the final step that way (nested
     pipelines through every level). With routing enabled a Pipeline hands
-    ``sample_weight`` to the steps that request it, so the final step of
-    ``estimator`` (a clone the caller owns) is set to request it: the weights
-    are the meta-estimator's own (soft labels, importance weights), which the
-    base needs whatever the user requested. Earlier steps that take a weight get
-    it only where the user set them to request it; unset ones are set not to.
+    ``sample_weight`` to the steps that request it. The user's own weights,
+    routed already, follow those requests. Weights that are the
+    meta-estimator's own (``weights_are_ours``: soft labels, importance or PU
+    weights) must reach the base whatever the user requested, so the final step
+    of ``estimator`` (a clone the caller owns) is set to request them; earlier
+    steps that take a weight get it only where the user set them to request it,
+    and unset ones are set not to.
     """
     weight = params.pop("sample_weight", None)
     if weight is None:
@@ -135,7 +151,8 @@ def _fit_weighted(estimator, X, y, **params):
         return estimator.fit(X, y, sample_weight=weight, **params)
     step, path = _weighted_step(estimator)
     if _routing_enabled():
-        _request_weights_at_final_step(estimator)
+        if weights_are_ours:
+            _request_weights_at_final_step(estimator)
         return estimator.fit(X, y, sample_weight=weight, **params)
     key = "__".join([*path, "sample_weight"])
     return estimator.fit(X, y, **{key: weight}, **params)

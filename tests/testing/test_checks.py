@@ -168,3 +168,22 @@ def test_inputs_unchanged_covers_fit_params():
 
     with pytest.raises(AssertionError, match="sample_weight was modified"):
         check_inputs_unchanged(MutatesWeights(), X, y, sample_weight=np.ones(len(y)))
+
+
+class _HoldsNaNAndRaggedArrays(_Majority):
+    def fit(self, X, y):
+        super().fit(X, y)
+        self.tol_ = np.float32("nan")
+        self.categories_ = np.array(
+            [np.array([1.0, 2.0]), np.array([3.0])], dtype=object
+        )
+        return self
+
+
+@pytest.mark.parametrize(
+    "check", [check_pickle_roundtrip, check_random_state_reproducible]
+)
+def test_checks_accept_float32_nan_and_ragged_object_arrays(check):
+    """Found in review: a float32 NaN compared unequal to itself, and an object
+    array of arrays raised numpy's "truth value is ambiguous"."""
+    check(_HoldsNaNAndRaggedArrays(), X.copy(), y.copy())
