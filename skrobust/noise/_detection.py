@@ -374,8 +374,9 @@ class LabelIssueDetector(_BaseLabelNoise):
         **fit_params : dict
             Passed to the base estimator's ``fit`` in each fold (routed when
             metadata routing is enabled).
-            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
-            (a GroupKFold, say), as in scikit-learn's searches.
+            ``groups`` goes to the ``split`` of the splitter ``cv`` (a
+            GroupKFold, say), as in scikit-learn's searches, and to the base
+            only if its ``fit`` takes it.
 
         Returns
         -------
@@ -647,8 +648,9 @@ class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabe
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
-            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
-            (a GroupKFold, say), as in scikit-learn's searches.
+            ``groups`` goes to the ``split`` of the splitter ``cv`` (a
+            GroupKFold, say), as in scikit-learn's searches, and to the base
+            only if its ``fit`` takes it.
 
         Returns
         -------

@@ -281,8 +281,9 @@ class IterativeRelabelingClassifier(
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
-            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
-            (a GroupKFold, say), as in scikit-learn's searches.
+            ``groups`` goes to the ``split`` of the splitter ``cv`` (a
+            GroupKFold, say), as in scikit-learn's searches, and to the base
+            only if its ``fit`` takes it.
 
         Returns
         -------

@@ -425,8 +425,9 @@ class ElkanNotoClassifier(_BasePUClassifier):
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
-            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
-            (a GroupKFold, say), as in scikit-learn's searches.
+            ``groups`` goes to the ``split`` of the splitter ``cv`` (a
+            GroupKFold, say), as in scikit-learn's searches, and to the base
+            only if its ``fit`` takes it.
 
         Returns
         -------
@@ -625,8 +626,9 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled), repeated for the duplicated rows.
-            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
-            (a GroupKFold, say), as in scikit-learn's searches.
+            ``groups`` goes to the ``split`` of the splitter ``cv`` (a
+            GroupKFold, say), as in scikit-learn's searches, and to the base
+            only if its ``fit`` takes it.
 
         Returns
         -------
@@ -797,8 +799,9 @@ class UnbiasedPUClassifier(_BasePUClassifier):
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
-            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
-            (a GroupKFold, say), as in scikit-learn's searches.
+            ``groups`` goes to the ``split`` of the splitter ``cv`` (a
+            GroupKFold, say), as in scikit-learn's searches, and to the base
+            only if its ``fit`` takes it.
 
         Returns
         -------
@@ -1032,8 +1035,9 @@ class BaggingPUClassifier(_BasePUClassifier):
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled), sliced to each model's rows.
-            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
-            (a GroupKFold, say), as in scikit-learn's searches.
+            ``groups`` goes to the ``split`` of the splitter ``cv`` (a
+            GroupKFold, say), as in scikit-learn's searches, and to the base
+            only if its ``fit`` takes it.
 
         Returns
         -------

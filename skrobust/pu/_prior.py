@@ -514,8 +514,9 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             the score methods' means and the labelled fraction, so that an
             integer weight acts as that many copies of the row (DEDPUL's
             density estimate and the feature methods stay unweighted).
-            ``groups`` goes to the ``split`` of the splitter ``cv`` instead
-            (a GroupKFold, say), as in scikit-learn's searches.
+            ``groups`` goes to the ``split`` of the splitter ``cv`` (a
+            GroupKFold, say), as in scikit-learn's searches, and to the base
+            only if its ``fit`` takes it.
 
         Returns
         -------

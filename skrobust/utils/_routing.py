@@ -149,11 +149,11 @@ def _fit_weighted(estimator, X, y, *, weights_are_ours=False, **params):
         return estimator.fit(X, y, **params)
     if not isinstance(estimator, Pipeline):
         return estimator.fit(X, y, sample_weight=weight, **params)
-    step, path = _weighted_step(estimator)
     if _routing_enabled():
         if weights_are_ours:
             _request_weights_at_final_step(estimator)
         return estimator.fit(X, y, sample_weight=weight, **params)
+    _, path = _weighted_step(estimator)
     key = "__".join([*path, "sample_weight"])
     return estimator.fit(X, y, **{key: weight}, **params)
 
@@ -163,7 +163,7 @@ def _request_weights_at_final_step(pipeline):
     ``fit(sample_weight=w)`` reaches its final step, and earlier steps only
     where the user asked for it (an unset request would raise)."""
     step, _ = _weighted_step(pipeline)
-    for _, inner in _all_steps(pipeline):
+    for inner in _all_steps(pipeline):
         if inner is step or not has_fit_parameter(inner, "sample_weight"):
             continue
         if not hasattr(inner, "set_fit_request"):
@@ -175,9 +175,10 @@ def _request_weights_at_final_step(pipeline):
 
 
 def _all_steps(pipeline):
-    """Every ``(name, step)`` of a Pipeline, nested ones flattened."""
-    for name, step in pipeline.steps:
+    """Every step of a Pipeline, nested pipelines flattened, "passthrough"
+    and None left out."""
+    for _, step in pipeline.steps:
         if isinstance(step, Pipeline):
             yield from _all_steps(step)
         elif step is not None and step != "passthrough":
-            yield name, step
+            yield step
