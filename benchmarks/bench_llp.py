@@ -17,7 +17,12 @@ Rows:
   frequent class (ties to the first class), and the shared
   ``LogisticRegression`` is fitted on those labels;
 - skrobust's ``ProportionEMClassifier`` with its default base
-  (``LogisticRegression(C=0.1)``) and with scikit-learn's ``C=1``,
+  (``LogisticRegression(C=0.1)``) and with scikit-learn's ``C=1``; started
+  from labels solved for k-means clusters (``init="clusters"``), with the
+  default base and EM rounds, and with ``HistGradientBoostingClassifier``
+  fitted once on those labels (``max_iter=0``; on development seeds 100 to
+  102 of ``digits_even_odd`` with bags of 32: 0.967, against 0.873 for the
+  default base with EM rounds from the same start);
   ``LLPNeuralNetClassifier(lr=3e-3)`` (DLLP, default MLP and 50 epochs)
   without and with ``module__dropout=0.5`` (the dropout of llp-learn's
   networks; on development seeds 100 to 102 of ``digits_even_odd`` it raised
@@ -66,6 +71,7 @@ from functools import partial
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
 import skrobust.llp
@@ -164,10 +170,10 @@ def _ceiling(problem):
 # --- skrobust ------------------------------------------------------------------
 
 
-def _ours_em(problem, estimator=None):
+def _ours_em(problem, estimator=None, **params):
     bags, proportions = _bags_and_proportions(problem)
     model = skrobust.llp.ProportionEMClassifier(
-        estimator, classes=problem.classes, random_state=0
+        estimator, classes=problem.classes, random_state=0, **params
     )
     model.fit(problem.X_train, proportions, bags=bags)
     return _accuracy(problem, model.predict(problem.X_test))
@@ -320,6 +326,22 @@ def _methods(binary, *, large=False):
             "ProportionEMClassifier(LogisticRegression(C=1))",
             "skrobust",
             partial(_ours_em, estimator=LogisticRegression(C=1.0, max_iter=1000)),
+        ),
+        Method(
+            "ProportionEMClassifier(init='clusters')",
+            "skrobust",
+            partial(_ours_em, init="clusters"),
+        ),
+        Method(
+            "ProportionEMClassifier(HistGradientBoostingClassifier(), "
+            "init='clusters', max_iter=0)",
+            "skrobust",
+            partial(
+                _ours_em,
+                estimator=HistGradientBoostingClassifier(random_state=0),
+                init="clusters",
+                max_iter=0,
+            ),
         ),
         Method(
             "LLPNeuralNetClassifier(lr=3e-3) (DLLP)",

@@ -5,7 +5,9 @@ learns an instance-level classifier around any scikit-learn classifier by
 alternating fits with pseudo-labels that meet every bag's label counts exactly
 (:func:`assign_bag_labels`); :class:`BeliefPropagationLLPClassifier` takes its
 pseudo-labels from belief propagation over a nearest-neighbour graph coupled with
-the bag counts (:func:`belief_propagation_marginals`). :class:`BagKFold` keeps
+the bag counts (:func:`belief_propagation_marginals`). With large bags, the
+EM estimator can start from labels solved cluster by cluster
+(:func:`cluster_label_shares`) instead of the proportions. :class:`BagKFold` keeps
 bags whole across folds, so that with metadata routing enabled ``GridSearchCV``
 selects models by :data:`skrobust.metrics.bag_proportion_scorer` without any
 instance label.
@@ -17,6 +19,7 @@ from ._bp import (
     belief_propagation_marginals,
     knn_similarity_graph,
 )
+from ._clusters import cluster_label_shares
 from ._em import ProportionEMClassifier
 from ._split import BagKFold
 
@@ -26,6 +29,7 @@ __all__ = [
     "ProportionEMClassifier",
     "assign_bag_labels",
     "belief_propagation_marginals",
+    "cluster_label_shares",
     "compute_bag_counts",
     "knn_similarity_graph",
 ]

@@ -25,6 +25,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import (
     _safe_indexing,
+    check_array,
     check_random_state,
     get_tags,
 )
@@ -52,6 +53,11 @@ from ..utils._validation import (
 from ..utils._verbose import log_progress
 from ._assign import _METHODS, _assign, _bag_counts
 from ._base import _BaseLLPClassifier
+from ._clusters import _check_cluster_sizes, _cluster_shares
+
+# init="clusters": k-means fits per size, and the ridge weight of the shares.
+_N_RESTARTS = 9
+_ALPHA = 0.01
 
 
 def _fit_labels(estimator, X, labels, sample_weight, params, rows=None):
@@ -134,16 +140,27 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         fitted in place.
     max_iter : int, default=30
         Scoring-and-relabelling rounds at most. Bags of about 8 rows settle in
-        5 to 10 rounds; bags of 32 or more keep improving for 20 or more.
+        5 to 10 rounds; bags of 32 or more keep improving for 20 or more. ``0``
+        fits the base once on the starting labels (``init="clusters"`` or
+        ``"random"``; the soft start has no labels to fit on).
     tol : float in [0, 1], default=1e-3
         Stop when at most this fraction of the training labels changes from one
         relabelling to the next (or when the labels of an earlier round come
         back).
-    init : {"proportions", "random"}, default="proportions"
-        The labels of the first scoring round: the proportions as soft labels,
-        or random hard labels that meet the bag counts (drawn with
-        ``random_state``). Random starts match the soft start with bags of 8
-        but fall far behind it with bags of 32 or more.
+    init : {"proportions", "clusters", "random"}, default="proportions"
+        The labels of the first scoring round: the proportions as soft labels;
+        hard labels that meet the bag counts, drawn from class shares solved for
+        k-means clusters of the standardised features
+        (:func:`~skrobust.llp.cluster_label_shares`, seeded by
+        ``random_state``); or random hard labels that meet the bag counts.
+        Cluster starts help most with large bags, where the proportions say
+        little about single rows (see Notes); random starts match the soft start
+        with bags of 8 but fall far behind it with bags of 32 or more.
+    n_clusters : "auto", int or array-like of int, default="auto"
+        The k-means sizes of ``init="clusters"`` (ignored otherwise), nine
+        clusterings per size: ``"auto"`` takes 0.75, 1 and 1.25 times the
+        number of bags, between 2 and 256. See
+        :func:`~skrobust.llp.cluster_label_shares`.
     assignment : {"auto", "exact", "greedy"}, default="auto"
         How rows are relabelled with more than two classes (two classes are
         always exact, by ranking within each bag): ``"exact"`` maximises the
@@ -166,7 +183,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
     n_jobs : int, default=None
         Folds fitted in parallel through joblib.
     random_state : int, RandomState instance or None, default=None
-        Seeds the folds and ``init="random"``; the default base is deterministic.
+        Seeds the folds and the ``"clusters"`` and ``"random"`` starts; the
+        default base is deterministic.
     verbose : int, default=0
         Print the share of changed labels at each round when positive.
 
@@ -182,7 +200,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         meet every bag's counts.
     n_iter_ : int
         Scoring-and-relabelling rounds run; 1 when the bag counts fix every
-        label (bags of one, or every bag pure) and no round is needed.
+        label (bags of one, or every bag pure) and no round is needed, 0 with
+        ``max_iter=0``.
     n_bags_ : int
         Number of bags seen in fit.
     n_features_in_ : int
@@ -221,6 +240,19 @@ class ProportionEMClassifier(_BaseLLPClassifier):
     (:class:`BagKFold` with :data:`~skrobust.metrics.bag_proportion_scorer`)
     chooses ``C`` without instance labels.
 
+    ``init="clusters"`` replaces the soft start by labels drawn, under the bag
+    counts, from class shares solved for k-means clusters of the features
+    (:func:`~skrobust.llp.cluster_label_shares`). Where the classes form
+    clusters and there are a dozen bags or more, these labels are far better
+    than what the rounds reach from the proportions: on digits, even against
+    odd, in bags of 32 (benchmark seeds 0 to 2), a
+    ``HistGradientBoostingClassifier`` fitted once on them (``max_iter=0``)
+    reached 0.964 test accuracy, against 0.857 from the soft start with the
+    default base. With a handful of bags (breast cancer in bags of 128, four
+    bags) the shares stay near the prior and the start gains little. A
+    flexible base fitted once on these labels often does better than EM rounds,
+    whose cross-fitted refits on partly wrong labels drift.
+
     With ``bags=None`` every row is its own bag and ``y`` holds ordinary labels:
     the counts fix every label, so the result is the base fitted on ``y``, with
     no cross-fitting. The same holds whenever every bag is pure (proportions of
@@ -256,9 +288,14 @@ class ProportionEMClassifier(_BaseLLPClassifier):
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0, 1, closed="both")],
-        "init": [StrOptions({"proportions", "random"})],
+        "init": [StrOptions({"proportions", "clusters", "random"})],
+        "n_clusters": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            "array-like",
+        ],
         "assignment": [StrOptions(set(_METHODS))],
         "cv": ["cv_object"],
         "classes": ["array-like", None],
@@ -274,6 +311,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         max_iter=30,
         tol=1e-3,
         init="proportions",
+        n_clusters="auto",
         assignment="auto",
         cv=5,
         classes=None,
@@ -285,6 +323,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         self.max_iter = max_iter
         self.tol = tol
         self.init = init
+        self.n_clusters = n_clusters
         self.assignment = assignment
         self.cv = cv
         self.classes = classes
@@ -322,6 +361,12 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         self : ProportionEMClassifier
             The fitted classifier.
         """
+        if self.max_iter == 0 and self.init == "proportions":
+            raise ValueError(
+                "max_iter=0 fits the base once on the starting labels, and "
+                "init='proportions' starts from soft labels, not labels; use "
+                "init='clusters' (or 'random') with max_iter=0, or max_iter >= 1."
+            )
         X, proportions, bag_codes = self._validate_targets(X, y, bags)
         n_samples, n_classes = proportions.shape
         if sample_weight is not None:
@@ -357,12 +402,19 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         n_samples, n_classes = proportions.shape
         soft = self.init == "proportions"
         base = self._checked_base(soft or sample_weight is not None)
-        folds = self._folds(X, proportions, bag_codes, rng)
         if soft:
             labels = None
+        elif self.init == "clusters":
+            shares = self._cluster_shares(X, proportions, bag_codes, rng)
+            scores = np.log(np.maximum(shares, np.finfo(np.float64).tiny))
+            labels = _assign(scores, bag_codes, counts, self.assignment)
         else:
             noise = rng.random_sample((n_samples, n_classes))
             labels = _assign(noise, bag_codes, counts, self.assignment)
+        if self.max_iter == 0:
+            self.n_iter_ = 0
+            return labels, base
+        folds = self._folds(X, proportions, bag_codes, rng)
         parallel = Parallel(n_jobs=self.n_jobs)
         seen = set() if labels is None else {labels.tobytes()}
         start = time.perf_counter()
@@ -404,6 +456,21 @@ class ProportionEMClassifier(_BaseLLPClassifier):
                 stacklevel=4,
             )
         return labels, base
+
+    def _cluster_shares(self, X, proportions, bag_codes, rng):
+        """Class shares of every row from k-means clusters (``init="clusters"``)."""
+        # The base may take NaN or a data frame; k-means needs finite numbers.
+        X = check_array(
+            X,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            input_name="X",
+            estimator=self,
+        )
+        sizes = _check_cluster_sizes(self.n_clusters, bag_codes, X.shape[0])
+        return _cluster_shares(
+            X, proportions, bag_codes, sizes, _N_RESTARTS, _ALPHA, rng
+        )
 
     def _folds(self, X, proportions, bag_codes, rng):
         """The cross-fitting folds, drawn once for every iteration."""
@@ -481,8 +548,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
                 base,
                 need=f"{type(self).__name__} needs for the soft first round on "
                 "proportions and for user weights",
-                remedy="use a base whose fit takes sample_weight, or init='random' "
-                "without sample_weight",
+                remedy="use a base whose fit takes sample_weight, or init='clusters' "
+                "or 'random' without sample_weight",
             )
         return base
 
