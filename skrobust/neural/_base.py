@@ -246,8 +246,11 @@ class _NeuralNetBase(NeuralNetClassifier):
             caller_name=type(self).__name__,
         )
 
-    def _fit_packed(self, X, y, partial=False):
-        """Train on packed data with torch's generator forked and seeded."""
+    def _fit_packed(self, X, y, partial=False, epochs=None):
+        """Train on packed data with torch's generator forked and seeded.
+
+        ``epochs`` overrides ``max_epochs`` for this call.
+        """
         fresh = not partial and (not self.warm_start or not self.initialized_)
         # A fresh fit (or the first partial_fit) starts a stream of seeds from
         # random_state, so refitting repeats it; later partial_fit calls and warm
@@ -276,7 +279,11 @@ class _NeuralNetBase(NeuralNetClassifier):
                 if reset is not None:
                     reset()
             NeuralNet.partial_fit(
-                self, X, y, _routing_method="partial_fit" if partial else "fit"
+                self,
+                X,
+                y,
+                epochs=epochs,
+                _routing_method="partial_fit" if partial else "fit",
             )
         return self
 

@@ -283,3 +283,67 @@ def test_score_on_proportions_names_the_bag_scorer(uneven_bags):
     with pytest.raises(ValueError, match="bag_proportion_scorer"):
         net.score(X, proportions)
     assert 0.0 <= net.score(X, y) <= 1.0
+
+
+@pytest.fixture(scope="module")
+def digits_even_odd():
+    X, digit = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X), (digit % 2 == 0).astype(int)
+
+
+def _bags_of_128(X, y, seed):
+    """A random 75% training split in bags of 128 (eleven bags), and the rest."""
+    train = np.random.default_rng(seed).random(len(y)) < 0.75
+    bags = make_bags(int(train.sum()), bag_size=128, random_state=seed)
+    return X[train], bag_proportions(y[train], bags), bags, X[~train], y[~train]
+
+
+def test_cluster_start_helps_with_large_bags(digits_even_odd):
+    scores = {"proportions": [], "clusters": []}
+    for seed in range(3):
+        X, proportions, bags, X_test, y_test = _bags_of_128(*digits_even_odd, seed)
+        for init in scores:
+            net = LLPNeuralNetClassifier(
+                lr=3e-3, max_epochs=30, init=init, random_state=0
+            )
+            net.fit(X, proportions, bags=bags)
+            scores[init].append(net.score(X_test, y_test))
+    # Measured over seeds 0 to 2: 0.735 mean test accuracy from random weights,
+    # 0.783 from the cluster start.
+    assert np.mean(scores["clusters"]) > np.mean(scores["proportions"]) + 0.025
+
+
+def test_cluster_start_adds_its_epochs_and_is_reproducible(digits_even_odd):
+    X, proportions, bags, X_test, _ = _bags_of_128(*digits_even_odd, 0)
+    nets = [
+        LLPNeuralNetClassifier(**_params(init="clusters", init_epochs=2)).fit(
+            X, proportions, bags=bags
+        )
+        for _ in range(2)
+    ]
+    assert len(nets[0].history_) == 2 + 3
+    assert_array_equal(nets[0].predict_proba(X_test), nets[1].predict_proba(X_test))
+
+
+def test_cluster_start_is_ignored_without_bags_and_by_partial_fit(cancer):
+    X, y = cancer
+    plain = LLPNeuralNetClassifier(**_params()).fit(X, y)
+    clustered = LLPNeuralNetClassifier(**_params(init="clusters")).fit(X, y)
+    assert_array_equal(plain.predict_proba(X), clustered.predict_proba(X))
+    assert len(clustered.history_) == 3
+    bags = make_bags(len(y), bag_size=16, random_state=0)
+    proportions = bag_proportions(y, bags)
+    plain = LLPNeuralNetClassifier(**_params()).partial_fit(X, proportions, bags=bags)
+    clustered = LLPNeuralNetClassifier(**_params(init="clusters"))
+    clustered.partial_fit(X, proportions, bags=bags)
+    assert_array_equal(plain.predict_proba(X), clustered.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [({"init": "kmeans"}, "init"), ({"init_epochs": 0}, "init_epochs")],
+)
+def test_bad_cluster_start_parameters_are_named(cancer, params, match):
+    X, y = cancer
+    with pytest.raises(ValueError, match=match):
+        LLPNeuralNetClassifier(**_params(**params)).fit(X, y)
