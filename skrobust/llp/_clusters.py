@@ -25,12 +25,14 @@ k-means seeds) are averaged row by row, which smooths the arbitrary cluster
 boundaries.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg, sparse
 from scipy.optimize import lsq_linear
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_array, check_random_state
 
@@ -92,9 +94,11 @@ def cluster_label_shares(
         The bag of each row, in any form :func:`skrobust.utils.check_bags`
         accepts.
     n_clusters : "auto", int or array-like of int, default="auto"
-        The k-means sizes; one set of ``n_restarts`` clusterings per size.
-        ``"auto"`` takes 0.75, 1 and 1.25 times the number of bags, at least 2
-        and at most 256 (and at most ``n_samples``). Sizes far below the number
+        The k-means sizes; one set of ``n_restarts`` clusterings per size
+        (a size given twice counts once). ``"auto"`` takes 0.75, 1 and 1.25
+        times the number of bags, at least 2 and at most 256 (and at most
+        ``n_samples``), so with more than about 340 bags the three sizes are
+        one, 256. Sizes far below the number
         of bags merge unlike rows; sizes far above it leave most clusters to the
         ridge term.
     n_restarts : int, default=9
@@ -156,7 +160,9 @@ def cluster_label_shares(
     """
     props = check_proportions(proportions, bags, name="proportions")
     bag_codes = check_bags(bags, n_samples=props.shape[0])
-    X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
+    X = check_array(
+        X, accept_sparse="csr", dtype=[np.float64, np.float32], input_name="X"
+    )
     if X.shape[0] != props.shape[0]:
         raise ValueError(
             f"X has {X.shape[0]} rows but proportions has {props.shape[0]}; "
@@ -181,7 +187,11 @@ def _cluster_shares(X, proportions, bag_codes, sizes, n_restarts, alpha, random_
     for k in sizes:
         for _ in range(n_restarts):
             seed = rng.randint(np.iinfo(np.int32).max)
-            clusters = KMeans(k, n_init=1, random_state=seed).fit(Z).labels_
+            with warnings.catch_warnings():
+                # Fewer distinct rows than clusters: k-means says so, and the
+                # shares of the clusters it does find are still right.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                clusters = KMeans(k, n_init=1, random_state=seed).fit(Z).labels_
             cluster_shares = _solve_cluster_shares(
                 bag_codes, clusters, k, solved_counts, prior, alpha
             )
@@ -250,9 +260,10 @@ def _solve_cluster_shares(bag_codes, clusters, k, bag_counts, prior, alpha):
             for c in range(bag_counts.shape[1])
         ]
     )
+    # BVLS can overshoot its bounds by rounding error (-1e-20, say).
+    solved = np.clip(solved, 0.0, 1.0)
     if bag_counts.shape[1] == 1:
         return solved
-    solved = np.clip(solved, 0.0, None)
     totals = solved.sum(axis=1, keepdims=True)
     # A cluster whose solved shares are all zero falls back to the prior.
     return np.where(totals > 0, solved / np.where(totals > 0, totals, 1.0), prior)

@@ -154,8 +154,9 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         (:func:`~skrobust.llp.cluster_label_shares`, seeded by
         ``random_state``); or random hard labels that meet the bag counts.
         Cluster starts help most with large bags, where the proportions say
-        little about single rows (see Notes); random starts match the soft start
-        with bags of 8 but fall far behind it with bags of 32 or more.
+        little about single rows (see Notes), and need numeric, finite ``X``
+        whatever the base accepts; random starts match the soft start with bags
+        of 8 but fall far behind it with bags of 32 or more.
     n_clusters : "auto", int or array-like of int, default="auto"
         The k-means sizes of ``init="clusters"`` (ignored otherwise), nine
         clusterings per size: ``"auto"`` takes 0.75, 1 and 1.25 times the
@@ -200,8 +201,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         meet every bag's counts.
     n_iter_ : int
         Scoring-and-relabelling rounds run; 1 when the bag counts fix every
-        label (bags of one, or every bag pure) and no round is needed, 0 with
-        ``max_iter=0``.
+        label (bags of one, or every bag pure) and no round is needed, else 0
+        with ``max_iter=0``.
     n_bags_ : int
         Number of bags seen in fit.
     n_features_in_ : int
@@ -361,12 +362,6 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         self : ProportionEMClassifier
             The fitted classifier.
         """
-        if self.max_iter == 0 and self.init == "proportions":
-            raise ValueError(
-                "max_iter=0 fits the base once on the starting labels, and "
-                "init='proportions' starts from soft labels, not labels; use "
-                "init='clusters' (or 'random') with max_iter=0, or max_iter >= 1."
-            )
         X, proportions, bag_codes = self._validate_targets(X, y, bags)
         n_samples, n_classes = proportions.shape
         if sample_weight is not None:
@@ -401,7 +396,18 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         """Alternate cross-fitted scoring and relabelling; return labels, base."""
         n_samples, n_classes = proportions.shape
         soft = self.init == "proportions"
+        if soft and self.max_iter == 0:
+            raise ValueError(
+                "max_iter=0 fits the base once on the starting labels, and "
+                "init='proportions' starts from soft labels, not labels; use "
+                "init='clusters' (or 'random') with max_iter=0, or max_iter >= 1."
+            )
         base = self._checked_base(soft or sample_weight is not None)
+        # The folds come first so that a seed gives the random start it gave
+        # before the other starts existed.
+        folds = None
+        if self.max_iter > 0:
+            folds = self._folds(X, proportions, bag_codes, rng)
         if soft:
             labels = None
         elif self.init == "clusters":
@@ -411,10 +417,9 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         else:
             noise = rng.random_sample((n_samples, n_classes))
             labels = _assign(noise, bag_codes, counts, self.assignment)
-        if self.max_iter == 0:
+        if folds is None:
             self.n_iter_ = 0
             return labels, base
-        folds = self._folds(X, proportions, bag_codes, rng)
         parallel = Parallel(n_jobs=self.n_jobs)
         seen = set() if labels is None else {labels.tobytes()}
         start = time.perf_counter()
@@ -459,14 +464,17 @@ class ProportionEMClassifier(_BaseLLPClassifier):
 
     def _cluster_shares(self, X, proportions, bag_codes, rng):
         """Class shares of every row from k-means clusters (``init="clusters"``)."""
-        # The base may take NaN or a data frame; k-means needs finite numbers.
-        X = check_array(
-            X,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            input_name="X",
-            estimator=self,
-        )
+        # The base may take NaN or text columns; k-means needs finite numbers.
+        try:
+            X = check_array(
+                X, accept_sparse="csr", dtype=[np.float64, np.float32], input_name="X"
+            )
+        except ValueError as exc:
+            raise ValueError(
+                "init='clusters' runs k-means on X, so X must be numeric and finite "
+                f"even when the base is not so strict ({exc}). Impute or encode X "
+                "before the estimator, or use init='proportions'."
+            ) from exc
         sizes = _check_cluster_sizes(self.n_clusters, bag_codes, X.shape[0])
         return _cluster_shares(
             X, proportions, bag_codes, sizes, _N_RESTARTS, _ALPHA, rng
@@ -555,7 +563,9 @@ class ProportionEMClassifier(_BaseLLPClassifier):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = get_tags(
-            self._base_estimator()
-        ).input_tags.allow_nan
+        # k-means reads X itself under init="clusters".
+        tags.input_tags.allow_nan = (
+            self.init != "clusters"
+            and get_tags(self._base_estimator()).input_tags.allow_nan
+        )
         return tags

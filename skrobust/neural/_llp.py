@@ -76,7 +76,8 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
         ``max_epochs`` epochs on the proportions. It helps with large bags,
         whose proportions all lie near the prior (see Notes). Ignored by
         :meth:`partial_fit`, by warm starts after the first fit, and without
-        ``bags``.
+        ``bags``. The two parts are two training runs for skorch, so callbacks
+        see ``on_train_begin`` and ``on_train_end`` twice.
     init_epochs : int, default=5
         Epochs on the cluster labels with ``init="clusters"``. A few epochs set
         the direction; more fit the cluster labels' errors too.

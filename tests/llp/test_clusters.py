@@ -10,9 +10,11 @@ from scipy import sparse
 from sklearn.datasets import load_digits, make_blobs
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold
+from sklearn.utils import get_tags
 
 from skrobust.datasets import bag_proportions, make_bags
-from skrobust.llp import ProportionEMClassifier, cluster_label_shares
+from skrobust.llp import ProportionEMClassifier, _em, cluster_label_shares
 from skrobust.testing.strategies import bagged_problems
 
 
@@ -169,7 +171,7 @@ def test_max_iter_zero_needs_hard_starting_labels(digits_even_odd):
         ProportionEMClassifier(max_iter=0).fit(X, bag_proportions(y, bags), bags=bags)
 
 
-def test_cluster_start_needs_finite_features(digits_even_odd):
+def test_cluster_start_needs_finite_numeric_features(digits_even_odd):
     X, y = digits_even_odd
     X = X.copy()
     X[0, 0] = np.nan
@@ -177,8 +179,46 @@ def test_cluster_start_needs_finite_features(digits_even_odd):
     model = ProportionEMClassifier(
         HistGradientBoostingClassifier(), init="clusters", random_state=0
     )
-    with pytest.raises(ValueError, match="Input X contains NaN"):
+    # The base takes NaN, the k-means of the start does not; the tags say so.
+    assert get_tags(model.set_params(init="proportions")).input_tags.allow_nan
+    assert not get_tags(model.set_params(init="clusters")).input_tags.allow_nan
+    with pytest.raises(ValueError, match="init='clusters' runs k-means on X.*NaN"):
         model.fit(X, bag_proportions(y, bags), bags=bags)
+    text = np.where(np.arange(len(y)) % 2 == 0, "a", "b").astype(object)
+    mixed = np.column_stack([X[:, 1:], text])
+    with pytest.raises(ValueError, match="must be numeric and finite.*string"):
+        model.fit(mixed, bag_proportions(y, bags), bags=bags)
+
+
+def test_max_iter_zero_with_labels_fits_the_base(digits_even_odd):
+    X, y = digits_even_odd
+    model = ProportionEMClassifier(max_iter=0).fit(X, y)
+    # Labels (bags of one) need no round, whatever the start.
+    assert model.n_iter_ == 1
+    assert_array_equal(model.pseudo_labels_, y)
+
+
+def test_random_start_draws_the_folds_first(digits_even_odd, monkeypatch):
+    X, y = digits_even_odd
+    bags = make_bags(len(y), 16, random_state=0)
+    seen = []
+    original = _em._assign
+
+    def spy(scores, *args):
+        seen.append(np.array(scores, copy=True))
+        return original(scores, *args)
+
+    monkeypatch.setattr(_em, "_assign", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ProportionEMClassifier(init="random", max_iter=1, random_state=7).fit(
+            X, bag_proportions(y, bags), bags=bags
+        )
+    # The order of draws from random_state that the random start always had:
+    # the folds' shuffle, then the start's noise.
+    rng = np.random.RandomState(7)
+    list(KFold(5, shuffle=True, random_state=rng).split(X))
+    assert_array_equal(seen[0], rng.random_sample((len(y), 2)))
 
 
 def test_cluster_start_with_multiclass_bags_meets_the_counts():
