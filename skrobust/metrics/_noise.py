@@ -16,6 +16,7 @@ import numpy as np
 
 from ..utils import check_labels, check_pred_proba, check_transition_matrix
 from ..utils._sklearn_compat import validate_params
+from ..utils._validation import check_row_weights
 from ._scorer import _SampleWeightScorer
 
 
@@ -29,7 +30,10 @@ def _inverse_transition(transition_matrix, n_classes):
 def _weighted_mean(values, sample_weight):
     if sample_weight is None:
         return float(np.mean(values))
-    return float(np.average(values, weights=np.asarray(sample_weight, dtype=float)))
+    weights = check_row_weights(sample_weight, values.shape[0])
+    if not weights.sum() > 0:
+        raise ValueError("sample_weight must have a positive total; every weight is 0.")
+    return float(np.average(values, weights=weights))
 
 
 @validate_params(

@@ -7,6 +7,7 @@ can fix the call without reading our source. A family never re-implements one of
 these rules: it calls the validator at its public boundary, once.
 """
 
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -63,12 +64,21 @@ def _check_finite(arr, name):
 
 
 def _has_missing(arr):
-    """True where a 1-D label array holds NaN or None."""
+    """True where a 1-D label array holds NaN, None or pandas' NA."""
     if arr.dtype.kind == "f":
         return np.isnan(arr)
     if arr.dtype.kind == "O":
+        # pandas' NA can only be here if pandas was imported to make it.
+        pandas = sys.modules.get("pandas")
+        na = getattr(pandas, "NA", None) if pandas is not None else None
         return np.array(
-            [v is None or (isinstance(v, float) and v != v) for v in arr], dtype=bool
+            [
+                v is None
+                or (na is not None and v is na)
+                or (isinstance(v, float) and v != v)
+                for v in arr
+            ],
+            dtype=bool,
         )
     return np.zeros(arr.shape, dtype=bool)
 

@@ -145,3 +145,24 @@ def test_scorer_follows_the_estimator_classes_on_a_fold_missing_one(metric):
     assert scorer(model, X[kept], y[kept]) == pytest.approx(
         given(model, X[kept], y[kept])
     )
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        ([np.nan, 1, 1, 1, 1], "sample_weight must be finite"),
+        ([-1, 1, 1, 1, 1], "sample_weight must be non-negative"),
+        ([0, 0, 0, 0, 0], "sample_weight must have a positive total"),
+        ([1, 1], r"sample_weight must have one value per row \(5\)"),
+    ],
+)
+def test_bad_sample_weight_is_named(weights, match):
+    T = np.array([[0.8, 0.2], [0.2, 0.8]])
+    y, pred = [0, 0, 0, 1, 1], [0, 0, 0, 0, 0]
+    proba = np.tile([0.7, 0.3], (5, 1))
+    with pytest.raises(ValueError, match=match):
+        noise_corrected_accuracy_score(
+            y, pred, transition_matrix=T, sample_weight=weights
+        )
+    with pytest.raises(ValueError, match=match):
+        noise_corrected_log_loss(y, proba, transition_matrix=T, sample_weight=weights)

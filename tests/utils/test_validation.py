@@ -69,6 +69,15 @@ def test_check_labels_rejects_malformed_y(y, match):
         check_labels(y)
 
 
+def test_check_labels_names_pandas_na_as_missing():
+    pd = pytest.importorskip("pandas")
+    labels = pd.Series(["a", pd.NA, "b"], dtype="string")
+    with pytest.raises(
+        ValueError, match=r"missing values; found NaN/None at rows \[1\]"
+    ):
+        check_labels(labels)
+
+
 def test_check_labels_rejects_repeated_classes():
     with pytest.raises(ValueError, match="classes must not repeat"):
         check_labels([0, 1], classes=[0, 1, 1])
