@@ -16,7 +16,7 @@ import numpy as np
 
 from ..utils import check_labels, check_pred_proba, check_transition_matrix
 from ..utils._sklearn_compat import validate_params
-from ..utils._validation import check_row_weights
+from ..utils._validation import _show, check_row_weights
 from ._scorer import _SampleWeightScorer
 
 
@@ -96,6 +96,14 @@ def noise_corrected_accuracy_score(
     y_pred = np.asarray(y_pred)
     if classes is None:
         classes = np.unique(np.concatenate([y_true, y_pred]))
+        n_rows = np.shape(transition_matrix)[0] if np.ndim(transition_matrix) else 0
+        if n_rows and len(classes) > n_rows:
+            # Otherwise the error would blame T for a label it never saw.
+            raise ValueError(
+                f"y_true and y_pred hold {len(classes)} labels ({_show(classes)}) "
+                f"but transition_matrix has {n_rows} rows; pass classes= (the "
+                "labels of T's rows) to learn which labels fall outside them."
+            )
     true_codes, classes = check_labels(y_true, classes, name="y_true")
     pred_codes, _ = check_labels(y_pred, classes, name="y_pred")
     if true_codes.shape != pred_codes.shape:

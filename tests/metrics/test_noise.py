@@ -166,3 +166,15 @@ def test_bad_sample_weight_is_named(weights, match):
         )
     with pytest.raises(ValueError, match=match):
         noise_corrected_log_loss(y, proba, transition_matrix=T, sample_weight=weights)
+
+
+def test_a_label_outside_t_is_blamed_on_the_labels_not_on_t():
+    T = np.array([[0.8, 0.2], [0.2, 0.8]])
+    with pytest.raises(
+        ValueError, match="hold 3 labels .* transition_matrix has 2 rows"
+    ):
+        noise_corrected_accuracy_score([0, 1, 0, 1], [0, 1, 2, 1], transition_matrix=T)
+    with pytest.raises(ValueError, match=r"labels that are not in classes: \[2\]"):
+        noise_corrected_accuracy_score(
+            [0, 1, 0, 1], [0, 1, 2, 1], transition_matrix=T, classes=[0, 1]
+        )
