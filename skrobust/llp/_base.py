@@ -9,7 +9,7 @@ from sklearn.utils.metadata_routing import (
     MethodMapping,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ..utils._routing import _route_fit
 from ..utils._sklearn_compat import _routing_enabled, validate_data
@@ -51,6 +51,20 @@ def _check_instance_labels(y, classes):
             "the predicted bag proportions: skrobust.metrics.bag_proportion_scorer"
             "(estimator, X, y, bags=bags), or GridSearchCV(..., cv=BagKFold(5), "
             "scoring=bag_proportion_scorer) with metadata routing enabled."
+        )
+
+
+def _check_same_rows(X, y):
+    """Name X and y, not bags, when y's proportions miss rows of X or add some.
+
+    The proportions are checked against the bags first, so without this a
+    length mismatch would be reported as bags not matching the rows.
+    """
+    n_rows, n_targets = _num_samples(X), _num_samples(y)
+    if n_rows != n_targets:
+        raise ValueError(
+            f"X has {n_rows} rows but y has {n_targets}; y must hold the bag "
+            "proportions of every row of X."
         )
 
 

@@ -75,7 +75,7 @@ from ..utils._validation import (
 )
 from ..utils._verbose import log_progress
 from ._assign import _assign_binary, _bag_counts
-from ._base import _BaseLLPClassifier
+from ._base import _BaseLLPClassifier, _check_same_rows
 from ._em import _fit_labels
 
 # Bags are processed in chunks of at most this many (bag, position, count)
@@ -765,6 +765,7 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
                     f"{type(self).__name__} handles binary problems only; classes "
                     f"names {len(classes)} classes."
                 )
+        _check_same_rows(X, y)
         proportions = check_proportions(y, bags)
         if proportions.ndim == 2:
             if proportions.shape[1] != 2:

@@ -52,7 +52,7 @@ from ..utils._validation import (
 )
 from ..utils._verbose import log_progress
 from ._assign import _METHODS, _assign, _bag_counts
-from ._base import _BaseLLPClassifier
+from ._base import _BaseLLPClassifier, _check_same_rows
 from ._clusters import _check_cluster_sizes, _cluster_shares
 
 # init="clusters": k-means fits per size, and the ridge weight of the shares.
@@ -538,6 +538,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
                     "proportion columns (1-D y means two classes); give one class "
                     "per column."
                 )
+        _check_same_rows(X, y)
         proportions = check_proportions(
             y, bags, n_classes=None if classes is None else len(classes)
         )

@@ -9,7 +9,7 @@ from skorch.utils import to_tensor
 from torch.utils.data import DataLoader, Sampler
 
 from ..llp._assign import _assign, _bag_counts
-from ..llp._base import _ScoresInstanceLabels
+from ..llp._base import _check_same_rows, _ScoresInstanceLabels
 from ..llp._clusters import _check_cluster_sizes, _cluster_shares
 from ..llp._em import _ALPHA, _N_RESTARTS
 from ..utils import check_bags, check_labels, check_proportions
@@ -352,8 +352,14 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
             classes = self.classes_
         elif classes is None:
             classes = self.classes
+        rows_are_bags = bags is None
         if first:
-            self._rows_are_bags = bags is None
+            self._rows_are_bags = rows_are_bags
+        elif rows_are_bags != getattr(self, "_rows_are_bags", rows_are_bags):
+            # A later call on labels after bags (or the reverse) weighs bags the
+            # way a fresh fit on its data would (see _criterion_data_kwargs).
+            self._rows_are_bags = rows_are_bags
+            self.initialize_criterion()
         if bags is None:
             X, y = self._validate_X_y(X, y, reset=first)
             check_classification_targets(y)
@@ -367,7 +373,10 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
             bag_codes = np.arange(X.shape[0], dtype=np.int64)
         else:
             X = self._validate_X(X, reset=first)
+            if first and classes is not None:
+                _, classes = check_labels(classes, classes, name="classes")
             n_classes = None if classes is None else len(classes)
+            _check_same_rows(X, y)
             proportions = check_proportions(y, bags, n_classes=n_classes)
             bag_codes = check_bags(bags, n_samples=X.shape[0])
             if proportions.ndim == 1:
@@ -377,6 +386,6 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
             proportions = proportions.astype(np.float32)
         if first:
             self.classes_inferred_ = np.asarray(classes)
-            self.n_bags_ = int(bag_codes.max()) + 1
+        self.n_bags_ = int(bag_codes.max()) + 1
         packed = self._pack(X, sample_weight, **{BAGS: bag_codes})
         return packed, proportions

@@ -498,7 +498,8 @@ def test_bad_inputs_raise_clear_errors(cancer, cancer_bags):
         BeliefPropagationLLPClassifier().fit(
             X_train[:4], proportions[:4], bags=[[0, 1], [], [2, 3]]
         )
-    with pytest.raises(ValueError, match="bags"):
+    # X one row short: the error names X and y, not the (correct) bags.
+    with pytest.raises(ValueError, match="X has .* rows but y has"):
         BeliefPropagationLLPClassifier().fit(X_train[:-1], proportions, bags=bags)
     with pytest.raises(ValueError, match="both classes"):
         BeliefPropagationLLPClassifier().fit(X_train, np.zeros(len(bags)), bags=bags)
@@ -540,3 +541,19 @@ def test_score_on_proportions_names_the_bag_scorer(cancer, cancer_bags, make):
     with pytest.raises(ValueError, match="instance labels"):
         model.score(X_train, np.column_stack([1 - proportions, proportions]))
     assert model.score(X_train, y_train) > 0.8
+
+
+@pytest.mark.parametrize("estimator", ["bp", "em"])
+def test_a_length_mismatch_names_x_and_y_not_bags(estimator):
+    from skrobust.llp import BeliefPropagationLLPClassifier, ProportionEMClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    bags = np.repeat(np.arange(5), 8)
+    proportions = np.repeat(rng.random(5), 8)
+    make = {"bp": BeliefPropagationLLPClassifier, "em": ProportionEMClassifier}
+    model = make[estimator]()
+    with pytest.raises(ValueError, match="X has 40 rows but y has 39"):
+        model.fit(X, proportions[:-1], bags=bags)
+    with pytest.raises(ValueError, match="X has 39 rows but y has 40"):
+        model.fit(X[:-1], proportions, bags=bags)

@@ -410,7 +410,8 @@ def test_bad_inputs_raise_clear_errors(cancer, cancer_bags):
         X = X_train[: len(y)]
         with pytest.raises(ValueError, match=match):
             ProportionEMClassifier(classes=classes).fit(X, y, **kwargs)
-    with pytest.raises(ValueError, match="bags"):
+    # X one row short: the error names X and y, not the (correct) bags.
+    with pytest.raises(ValueError, match="X has .* rows but y has"):
         ProportionEMClassifier().fit(X_train[:-1], proportions, bags=bags)
     with pytest.raises(ValueError, match="Unknown label type"):
         ProportionEMClassifier().fit(X_train, proportions)

@@ -347,3 +347,35 @@ def test_bad_cluster_start_parameters_are_named(cancer, params, match):
     X, y = cancer
     with pytest.raises(ValueError, match=match):
         LLPNeuralNetClassifier(**_params(**params)).fit(X, y)
+
+
+def test_later_calls_weigh_rows_or_bags_as_a_fresh_fit_would(uneven_bags):
+    X, y, bags, proportions = uneven_bags
+    weights = np.where(y == 1, 10.0, 0.1)
+
+    def after_bags(**params):
+        net = LLPNeuralNetClassifier(**_params(lr=1e-2))
+        net.fit(X, proportions, bags=bags)
+        return net.partial_fit(X, y, **params)
+
+    weighted, plain = after_bags(sample_weight=weights), after_bags()
+    # Labels after bags: rows are bags of one, so weights weigh those bags.
+    assert weighted.criterion_.bag_weighting == "size"
+    assert not np.allclose(weighted.predict_proba(X), plain.predict_proba(X))
+    plain.partial_fit(X, proportions, bags=bags)
+    assert plain.criterion_.bag_weighting == "uniform"
+
+
+def test_classes_and_bag_count_follow_each_fit(uneven_bags):
+    X, _, bags, proportions = uneven_bags
+    with pytest.raises(ValueError, match="classes must not repeat"):
+        LLPNeuralNetClassifier(**_params(classes=["a", "a"])).fit(
+            X, proportions, bags=bags
+        )
+    net = LLPNeuralNetClassifier(**_params(warm_start=True))
+    net.fit(X, proportions, bags=bags)
+    first = bags < 5
+    net.fit(X[first], proportions[first], bags=bags[first])
+    assert net.n_bags_ == np.unique(bags[first]).size
+    with pytest.raises(ValueError, match="X has 299 rows but y has 300"):
+        net.fit(X[:-1], proportions, bags=bags)
