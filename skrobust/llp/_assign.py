@@ -166,7 +166,9 @@ def assign_bag_labels(scores, bags, counts, *, method="auto"):
         Per-row class scores, larger meaning more likely: a 1-D score of the
         positive class (binary), or one column per class. Use log-probabilities:
         ``method="exact"`` maximises their sum (the greedy method and the binary
-        ranking depend only on their order).
+        ranking depend only on their order). ``-inf``, the log of a zero
+        probability, ranks below every finite score; NaN and ``+inf`` are
+        refused.
     bags : array-like of shape (n_samples,) or list of array-like
         The bag of each row, in any form :func:`skrobust.utils.check_bags`
         accepts.
@@ -226,7 +228,19 @@ def assign_bag_labels(scores, bags, counts, *, method="auto"):
     array([1, 0, 1, 0, 1])
     """
     bag_codes = check_bags(bags)
-    scores = check_array(scores, ensure_2d=False, dtype=np.float64, input_name="scores")
+    scores = check_array(
+        scores,
+        ensure_2d=False,
+        dtype=np.float64,
+        input_name="scores",
+        ensure_all_finite=False,
+    )
+    if np.isnan(scores).any() or np.isposinf(scores).any():
+        raise ValueError(
+            "scores must not hold NaN or +inf; -inf (the log of a zero "
+            "probability) is allowed."
+        )
+    scores = _floor_minus_inf(scores)
     if scores.ndim == 2 and scores.shape[1] < 2:
         raise ValueError(
             f"scores must be 1-D (binary) or have a column per class (at least 2); "
@@ -240,6 +254,24 @@ def assign_bag_labels(scores, bags, counts, *, method="auto"):
     sizes = np.bincount(bag_codes)
     counts = _check_counts(counts, sizes, scores)
     return _assign(scores, bag_codes, counts, method)
+
+
+def _floor_minus_inf(scores):
+    """``-inf`` replaced by a finite score below every other, by enough margin.
+
+    The margin exceeds what all the finite scores together could make up, so
+    the exact method still avoids a ``-inf`` pair wherever the counts allow;
+    ranking and the greedy method see the same order as before.
+    """
+    minus_inf = np.isneginf(scores)
+    if not minus_inf.any():
+        return scores
+    finite = scores[~minus_inf]
+    if finite.size == 0:
+        return np.zeros_like(scores)
+    low, high = finite.min(), finite.max()
+    floor = low - (high - low + 1.0) * (scores.shape[0] + 1)
+    return np.where(minus_inf, floor, scores)
 
 
 def _check_counts(counts, sizes, scores):

@@ -231,3 +231,32 @@ def test_bad_binary_counts_and_scores_raise():
         assign_bag_labels([0.1, np.nan, 0.3], [0, 0, 1], [1, 1])
     with pytest.raises(ValueError, match="method"):
         assign_bag_labels([0.1, 0.2, 0.3], [0, 0, 1], [1, 1], method="optimal")
+
+
+@pytest.mark.parametrize("method", ["exact", "greedy"])
+def test_log_of_zero_probabilities_is_accepted(method):
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(3), size=40)
+    proba[rng.random((40, 3)) < 0.2] = 0.0  # a tree's or a kNN's exact zeros
+    bags = np.repeat(np.arange(5), 8)
+    counts = np.array([[3, 3, 2], [2, 4, 2], [8, 0, 0], [1, 1, 6], [3, 2, 3]])
+    with np.errstate(divide="ignore"):
+        scores = np.log(proba)
+    labels = assign_bag_labels(scores, bags, counts, method=method)
+    tiny = assign_bag_labels(
+        np.log(np.maximum(proba, 1e-300)), bags, counts, method=method
+    )
+    assert_array_equal(labels, tiny)
+    met = np.zeros((5, 3), dtype=int)
+    np.add.at(met, (bags, labels), 1)
+    assert_array_equal(met, counts)
+    # Binary ranking and all -inf (every row equally unlikely) work too.
+    binary = assign_bag_labels(np.full(40, -np.inf), bags, counts[:, 0])
+    assert_array_equal(np.bincount(bags, weights=binary), counts[:, 0])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_and_plus_inf_scores_are_refused(bad):
+    scores = np.array([0.1, bad, 0.3, 0.2])
+    with pytest.raises(ValueError, match="scores must not hold NaN or \\+inf"):
+        assign_bag_labels(scores, [0, 0, 1, 1], [1, 1])
