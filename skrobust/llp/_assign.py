@@ -256,6 +256,12 @@ def assign_bag_labels(scores, bags, counts, *, method="auto"):
     return _assign(scores, bag_codes, counts, method)
 
 
+def _counts_fix_labels(counts, sizes):
+    """True when every bag's counts put all its rows in one class (bags of one,
+    or pure bags): the labels are then known and no start or round is needed."""
+    return bool(np.all(counts.max(axis=1) == sizes))
+
+
 def _floor_minus_inf(scores):
     """``-inf`` replaced by a finite score below every other, by enough margin.
 

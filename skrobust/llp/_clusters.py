@@ -38,11 +38,16 @@ from sklearn.utils import check_array, check_random_state
 
 from ..utils import check_bags, check_proportions
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ._assign import _assign
 
 # Cluster sizes tried by n_clusters="auto", as multiples of the number of bags.
 _AUTO_FACTORS = (0.75, 1.0, 1.25)
 # k-means costs O(n_samples * k) per pass, so "auto" stops growing k here.
 _AUTO_MAX_CLUSTERS = 256
+# k-means fits per size, and the ridge weight of the shares: the defaults of
+# cluster_label_shares and the cluster starts of the estimators.
+_N_RESTARTS = 9
+_ALPHA = 0.01
 
 
 @validate_params(
@@ -67,8 +72,8 @@ def cluster_label_shares(
     bags,
     *,
     n_clusters="auto",
-    n_restarts=9,
-    alpha=0.01,
+    n_restarts=_N_RESTARTS,
+    alpha=_ALPHA,
     random_state=None,
 ):
     r"""Per-row class shares from bag proportions, solved cluster by cluster.
@@ -200,6 +205,20 @@ def _cluster_shares(X, proportions, bag_codes, sizes, n_restarts, alpha, random_
     if n_classes == 2:
         return np.column_stack([1.0 - shares[:, 0], shares[:, 0]])
     return shares
+
+
+def _cluster_start_labels(
+    X, proportions, bag_codes, counts, n_clusters, random_state, assignment="auto"
+):
+    """Labels meeting the bag counts, drawn from the clusters' class shares: the
+    ``init="clusters"`` start of ``ProportionEMClassifier`` and
+    ``LLPNeuralNetClassifier`` (validated inputs; ``proportions`` 2-D)."""
+    sizes = _check_cluster_sizes(n_clusters, bag_codes, X.shape[0])
+    shares = _cluster_shares(
+        X, proportions, bag_codes, sizes, _N_RESTARTS, _ALPHA, random_state
+    )
+    scores = np.log(np.maximum(shares, np.finfo(np.float64).tiny))
+    return _assign(scores, bag_codes, counts, assignment)
 
 
 def _check_cluster_sizes(n_clusters, bag_codes, n_samples):

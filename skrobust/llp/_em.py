@@ -51,13 +51,9 @@ from ..utils._validation import (
     check_row_weights,
 )
 from ..utils._verbose import log_progress
-from ._assign import _METHODS, _assign, _bag_counts
+from ._assign import _METHODS, _assign, _bag_counts, _counts_fix_labels
 from ._base import _BaseLLPClassifier, _check_same_rows
-from ._clusters import _check_cluster_sizes, _cluster_shares
-
-# init="clusters": k-means fits per size, and the ridge weight of the shares.
-_N_RESTARTS = 9
-_ALPHA = 0.01
+from ._clusters import _cluster_start_labels
 
 
 def _fit_labels(estimator, X, labels, sample_weight, params, rows=None):
@@ -380,7 +376,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             )
         # A bag whose counts put all its rows in one class fixes their labels;
         # when every bag does (bags of one), there is nothing to iterate.
-        if np.all(counts.max(axis=1) == sizes):
+        if _counts_fix_labels(counts, sizes):
             labels = np.argmax(counts, axis=1)[bag_codes]
             base = self._checked_base(sample_weight is not None)
             self.n_iter_ = 1
@@ -411,9 +407,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         if soft:
             labels = None
         elif self.init == "clusters":
-            shares = self._cluster_shares(X, proportions, bag_codes, rng)
-            scores = np.log(np.maximum(shares, np.finfo(np.float64).tiny))
-            labels = _assign(scores, bag_codes, counts, self.assignment)
+            labels = self._cluster_start(X, proportions, bag_codes, counts, rng)
         else:
             noise = rng.random_sample((n_samples, n_classes))
             labels = _assign(noise, bag_codes, counts, self.assignment)
@@ -462,8 +456,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             )
         return labels, base
 
-    def _cluster_shares(self, X, proportions, bag_codes, rng):
-        """Class shares of every row from k-means clusters (``init="clusters"``)."""
+    def _cluster_start(self, X, proportions, bag_codes, counts, rng):
+        """The starting labels of ``init="clusters"``."""
         # The base may take NaN or text columns; k-means needs finite numbers.
         try:
             X = check_array(
@@ -475,9 +469,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
                 f"even when the base is not so strict ({exc}). Impute or encode X "
                 "before the estimator, or use init='proportions'."
             ) from exc
-        sizes = _check_cluster_sizes(self.n_clusters, bag_codes, X.shape[0])
-        return _cluster_shares(
-            X, proportions, bag_codes, sizes, _N_RESTARTS, _ALPHA, rng
+        return _cluster_start_labels(
+            X, proportions, bag_codes, counts, self.n_clusters, rng, self.assignment
         )
 
     def _folds(self, X, proportions, bag_codes, rng):

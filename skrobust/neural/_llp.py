@@ -8,10 +8,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from skorch.utils import to_tensor
 from torch.utils.data import DataLoader, Sampler
 
-from ..llp._assign import _assign, _bag_counts
+from ..llp._assign import _bag_counts, _counts_fix_labels
 from ..llp._base import _check_same_rows, _ScoresInstanceLabels
-from ..llp._clusters import _check_cluster_sizes, _cluster_shares
-from ..llp._em import _ALPHA, _N_RESTARTS
+from ..llp._clusters import _cluster_start_labels
 from ..utils import check_bags, check_labels, check_proportions
 from ..utils._sklearn_compat import Interval, StrOptions
 from ._base import _NeuralNetBase
@@ -303,21 +302,16 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
         """Labels from k-means clusters' class shares; None if the bags fix them."""
         bag_codes = packed[BAGS]
         counts = _bag_counts(proportions, bag_codes)
-        if np.all(counts.max(axis=1) == np.bincount(bag_codes)):
+        if _counts_fix_labels(counts, np.bincount(bag_codes)):
             return None
-        X = packed[FEATURES]
-        sizes = _check_cluster_sizes("auto", bag_codes, X.shape[0])
-        shares = _cluster_shares(
-            X,
+        return _cluster_start_labels(
+            packed[FEATURES],
             proportions.astype(np.float64),
             bag_codes,
-            sizes,
-            _N_RESTARTS,
-            _ALPHA,
+            counts,
+            "auto",
             self.random_state,
         )
-        scores = np.log(np.maximum(shares, np.finfo(np.float64).tiny))
-        return _assign(scores, bag_codes, counts, "auto")
 
     def partial_fit(self, X, y, bags=None, classes=None, sample_weight=None):
         """Train ``max_epochs`` more epochs from bag proportions, keeping the network.
