@@ -347,6 +347,11 @@ def _methods(binary, *, large=False):
             ),
         ),
         Method(
+            "ProportionEMClassifier(init='mixture', max_iter=0)",
+            "skrobust",
+            partial(_ours_em, init="mixture", max_iter=0),
+        ),
+        Method(
             "LLPNeuralNetClassifier(lr=3e-3) (DLLP)",
             "skrobust",
             _time_limited(_ours_dllp),

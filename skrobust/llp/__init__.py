@@ -7,7 +7,8 @@ alternating fits with pseudo-labels that meet every bag's label counts exactly
 pseudo-labels from belief propagation over a nearest-neighbour graph coupled with
 the bag counts (:func:`belief_propagation_marginals`). With large bags, the
 EM estimator can start from labels solved cluster by cluster
-(:func:`cluster_label_shares`) instead of the proportions. :class:`BagKFold` keeps
+(:func:`cluster_label_shares`) or from a Gaussian mixture weighted by the bags
+(:func:`mixture_label_shares`) instead of the proportions. :class:`BagKFold` keeps
 bags whole across folds, so that with metadata routing enabled ``GridSearchCV``
 selects models by :data:`skrobust.metrics.bag_proportion_scorer` without any
 instance label.
@@ -21,6 +22,7 @@ from ._bp import (
 )
 from ._clusters import cluster_label_shares
 from ._em import ProportionEMClassifier
+from ._mixture import mixture_label_shares
 from ._split import BagKFold
 
 __all__ = [
@@ -32,4 +34,5 @@ __all__ = [
     "cluster_label_shares",
     "compute_bag_counts",
     "knn_similarity_graph",
+    "mixture_label_shares",
 ]

@@ -38,7 +38,6 @@ from sklearn.utils import check_array, check_random_state
 
 from ..utils import check_bags, check_proportions
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
-from ._assign import _assign
 
 # Cluster sizes tried by n_clusters="auto", as multiples of the number of bags.
 _AUTO_FACTORS = (0.75, 1.0, 1.25)
@@ -181,6 +180,20 @@ def cluster_label_shares(
 
 def _cluster_shares(X, proportions, bag_codes, sizes, n_restarts, alpha, random_state):
     """The work of :func:`cluster_label_shares` on validated inputs."""
+    return _cluster_share_groups(
+        X, proportions, bag_codes, sizes, n_restarts, alpha, random_state
+    )[0]
+
+
+def _cluster_share_groups(
+    X, proportions, bag_codes, sizes, n_restarts, alpha, random_state, n_groups=1
+):
+    """Row shares averaged within ``n_groups`` groups of the clusterings.
+
+    Restart ``r`` of every size goes to group ``r % n_groups``, so each group
+    sees every size; with one group this is :func:`cluster_label_shares`.
+    Returns an array of shape (n_groups, n_samples, n_classes).
+    """
     n_classes = proportions.shape[1]
     rng = check_random_state(random_state)
     Z = StandardScaler(with_mean=not sparse.issparse(X)).fit_transform(X)
@@ -188,9 +201,9 @@ def _cluster_shares(X, proportions, bag_codes, sizes, n_restarts, alpha, random_
     # Two classes solve the positive share only; the other is its complement.
     solved_counts = bag_counts[:, 1:] if n_classes == 2 else bag_counts
     prior = solved_counts.sum(axis=0) / X.shape[0]
-    shares = np.zeros((X.shape[0], solved_counts.shape[1]))
+    shares = np.zeros((n_groups, X.shape[0], solved_counts.shape[1]))
     for k in sizes:
-        for _ in range(n_restarts):
+        for restart in range(n_restarts):
             seed = rng.randint(np.iinfo(np.int32).max)
             with warnings.catch_warnings():
                 # Fewer distinct rows than clusters: k-means says so, and the
@@ -200,25 +213,11 @@ def _cluster_shares(X, proportions, bag_codes, sizes, n_restarts, alpha, random_
             cluster_shares = _solve_cluster_shares(
                 bag_codes, clusters, k, solved_counts, prior, alpha
             )
-            shares += cluster_shares[clusters]
-    shares /= len(sizes) * n_restarts
+            shares[restart % n_groups] += cluster_shares[clusters]
+    shares /= len(sizes) * (n_restarts // n_groups)
     if n_classes == 2:
-        return np.column_stack([1.0 - shares[:, 0], shares[:, 0]])
+        return np.concatenate([1.0 - shares, shares], axis=2)
     return shares
-
-
-def _cluster_start_labels(
-    X, proportions, bag_codes, counts, n_clusters, random_state, assignment="auto"
-):
-    """Labels meeting the bag counts, drawn from the clusters' class shares: the
-    ``init="clusters"`` start of ``ProportionEMClassifier`` and
-    ``LLPNeuralNetClassifier`` (validated inputs; ``proportions`` 2-D)."""
-    sizes = _check_cluster_sizes(n_clusters, bag_codes, X.shape[0])
-    shares = _cluster_shares(
-        X, proportions, bag_codes, sizes, _N_RESTARTS, _ALPHA, random_state
-    )
-    scores = np.log(np.maximum(shares, np.finfo(np.float64).tiny))
-    return _assign(scores, bag_codes, counts, assignment)
 
 
 def _check_cluster_sizes(n_clusters, bag_codes, n_samples):

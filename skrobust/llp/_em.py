@@ -53,7 +53,7 @@ from ..utils._validation import (
 from ..utils._verbose import log_progress
 from ._assign import _METHODS, _assign, _bag_counts, _counts_fix_labels
 from ._base import _BaseLLPClassifier, _check_same_rows
-from ._clusters import _cluster_start_labels
+from ._mixture import _check_mixture_width, _start_labels
 
 
 def _fit_labels(estimator, X, labels, sample_weight, params, rows=None):
@@ -137,24 +137,31 @@ class ProportionEMClassifier(_BaseLLPClassifier):
     max_iter : int, default=30
         Scoring-and-relabelling rounds at most. Bags of about 8 rows settle in
         5 to 10 rounds; bags of 32 or more keep improving for 20 or more. ``0``
-        fits the base once on the starting labels (``init="clusters"`` or
-        ``"random"``; the soft start has no labels to fit on).
+        fits the base once on the starting labels (``init="clusters"``,
+        ``"mixture"`` or ``"random"``; the soft start has no labels to fit
+        on).
     tol : float in [0, 1], default=1e-3
         Stop when at most this fraction of the training labels changes from one
         relabelling to the next (or when the labels of an earlier round come
         back).
-    init : {"proportions", "clusters", "random"}, default="proportions"
+    init : {"proportions", "clusters", "mixture", "random"}, \
+            default="proportions"
         The labels of the first scoring round: the proportions as soft labels;
         hard labels that meet the bag counts, drawn from class shares solved for
         k-means clusters of the standardised features
         (:func:`~skrobust.llp.cluster_label_shares`, seeded by
-        ``random_state``); or random hard labels that meet the bag counts.
-        Cluster starts help most with large bags, where the proportions say
-        little about single rows (see Notes), and need numeric, finite ``X``
-        whatever the base accepts; random starts match the soft start with bags
-        of 8 but fall far behind it with bags of 32 or more.
+        ``random_state``); hard labels drawn in the same way from the shares of
+        a Gaussian mixture with shared covariance whose mixing weights are the
+        bag proportions, started from those cluster shares
+        (:func:`~skrobust.llp.mixture_label_shares`); or random hard labels
+        that meet the bag counts. Cluster and mixture starts help most with
+        large bags, where the proportions say little about single rows (see
+        Notes), and need numeric, finite ``X`` whatever the base accepts (the
+        mixture also at most 2000 features); random starts match the soft
+        start with bags of 8 but fall far behind it with bags of 32 or more.
     n_clusters : "auto", int or array-like of int, default="auto"
-        The k-means sizes of ``init="clusters"`` (ignored otherwise), nine
+        The k-means sizes of ``init="clusters"`` and ``"mixture"`` (ignored
+        otherwise), nine
         clusterings per size: ``"auto"`` takes 0.75, 1 and 1.25 times the
         number of bags, between 2 and 256. See
         :func:`~skrobust.llp.cluster_label_shares`.
@@ -250,6 +257,18 @@ class ProportionEMClassifier(_BaseLLPClassifier):
     flexible base fitted once on these labels often does better than EM rounds,
     whose cross-fitted refits on partly wrong labels drift.
 
+    ``init="mixture"`` goes one step further where each class is one roughly
+    elliptical blob, as in linear discriminant analysis: the cluster shares
+    start EM for a Gaussian mixture with one component per class, a shared
+    covariance and each row's bag proportions as its mixing weights
+    (:func:`~skrobust.llp.mixture_label_shares`, after Hernandez-Gonzalez et
+    al. 2013). It uses where the rows lie, not only their bags, so it places
+    the boundary even with a handful of bags: on breast cancer in bags of 128
+    (development seeds 100 to 109), 0.945 test accuracy with the default base
+    fitted once (``max_iter=0``), against 0.877 from the soft start. Classes
+    made of several separate groups break the model (even against odd digits:
+    0.81 in bags of 32, below the soft start's 0.85).
+
     With ``bags=None`` every row is its own bag and ``y`` holds ordinary labels:
     the counts fix every label, so the result is the base fitted on ``y``, with
     no cross-fitting. The same holds whenever every bag is pure (proportions of
@@ -287,7 +306,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0, 1, closed="both")],
-        "init": [StrOptions({"proportions", "clusters", "random"})],
+        "init": [StrOptions({"proportions", "clusters", "mixture", "random"})],
         "n_clusters": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -396,7 +415,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             raise ValueError(
                 "max_iter=0 fits the base once on the starting labels, and "
                 "init='proportions' starts from soft labels, not labels; use "
-                "init='clusters' (or 'random') with max_iter=0, or max_iter >= 1."
+                "init='clusters' (or 'mixture' or 'random') with max_iter=0, or "
+                "max_iter >= 1."
             )
         base = self._checked_base(soft or sample_weight is not None)
         # The folds come first so that a seed gives the random start it gave
@@ -406,8 +426,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             folds = self._folds(X, proportions, bag_codes, rng)
         if soft:
             labels = None
-        elif self.init == "clusters":
-            labels = self._cluster_start(X, proportions, bag_codes, counts, rng)
+        elif self.init in ("clusters", "mixture"):
+            labels = self._shares_start(X, proportions, bag_codes, counts, rng)
         else:
             noise = rng.random_sample((n_samples, n_classes))
             labels = _assign(noise, bag_codes, counts, self.assignment)
@@ -456,8 +476,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             )
         return labels, base
 
-    def _cluster_start(self, X, proportions, bag_codes, counts, rng):
-        """The starting labels of ``init="clusters"``."""
+    def _shares_start(self, X, proportions, bag_codes, counts, rng):
+        """The starting labels of ``init="clusters"`` and ``"mixture"``."""
         # The base may take NaN or text columns; k-means needs finite numbers.
         try:
             X = check_array(
@@ -465,12 +485,21 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             )
         except ValueError as exc:
             raise ValueError(
-                "init='clusters' runs k-means on X, so X must be numeric and finite "
-                f"even when the base is not so strict ({exc}). Impute or encode X "
-                "before the estimator, or use init='proportions'."
+                f"init={self.init!r} runs k-means on X, so X must be numeric and "
+                f"finite even when the base is not so strict ({exc}). Impute or "
+                "encode X before the estimator, or use init='proportions'."
             ) from exc
-        return _cluster_start_labels(
-            X, proportions, bag_codes, counts, self.n_clusters, rng, self.assignment
+        if self.init == "mixture":
+            _check_mixture_width(X, "init='mixture'")
+        return _start_labels(
+            self.init,
+            X,
+            proportions,
+            bag_codes,
+            counts,
+            self.n_clusters,
+            rng,
+            self.assignment,
         )
 
     def _folds(self, X, proportions, bag_codes, rng):
@@ -550,16 +579,16 @@ class ProportionEMClassifier(_BaseLLPClassifier):
                 base,
                 need=f"{type(self).__name__} needs for the soft first round on "
                 "proportions and for user weights",
-                remedy="use a base whose fit takes sample_weight, or init='clusters' "
-                "or 'random' without sample_weight",
+                remedy="use a base whose fit takes sample_weight, or init='clusters', "
+                "'mixture' or 'random' without sample_weight",
             )
         return base
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        # k-means reads X itself under init="clusters".
+        # k-means reads X itself under init="clusters" and "mixture".
         tags.input_tags.allow_nan = (
-            self.init != "clusters"
+            self.init not in ("clusters", "mixture")
             and get_tags(self._base_estimator()).input_tags.allow_nan
         )
         return tags

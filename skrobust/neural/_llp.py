@@ -10,7 +10,7 @@ from torch.utils.data import DataLoader, Sampler
 
 from ..llp._assign import _bag_counts, _counts_fix_labels
 from ..llp._base import _check_same_rows, _ScoresInstanceLabels
-from ..llp._clusters import _cluster_start_labels
+from ..llp._mixture import _check_mixture_width, _start_labels
 from ..utils import check_bags, check_labels, check_proportions
 from ..utils._sklearn_compat import Interval, StrOptions
 from ._base import _NeuralNetBase
@@ -66,19 +66,23 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
         The classes that the proportion columns refer to. ``None`` means
         ``[0, 1]`` for 1-D proportions, ``range(n_classes)`` for 2-D ones, and the
         sorted unique labels when ``bags`` is None.
-    init : {"proportions", "clusters"}, default="proportions"
+    init : {"proportions", "clusters", "mixture"}, default="proportions"
         How :meth:`fit` starts: from the network's random weights, or from
         ``init_epochs`` epochs of ordinary training on labels drawn, under the
         bag counts, from class shares solved for k-means clusters of the
         features (:func:`~skrobust.llp.cluster_label_shares`, as
-        ``ProportionEMClassifier(init="clusters")`` does), before the
+        ``ProportionEMClassifier(init="clusters")`` does) or from the shares of
+        a Gaussian mixture weighted by the bags, started from those
+        (:func:`~skrobust.llp.mixture_label_shares`; at most 2000 features),
+        before the
         ``max_epochs`` epochs on the proportions. It helps with large bags,
         whose proportions all lie near the prior (see Notes). Ignored by
         :meth:`partial_fit`, by warm starts after the first fit, and without
         ``bags``. The two parts are two training runs for skorch, so callbacks
         see ``on_train_begin`` and ``on_train_end`` twice.
     init_epochs : int, default=5
-        Epochs on the cluster labels with ``init="clusters"``. A few epochs set
+        Epochs on the starting labels with ``init="clusters"`` or
+        ``"mixture"``. A few epochs set
         the direction; more fit the cluster labels' errors too.
     optimizer : torch.optim.Optimizer class, default=torch.optim.Adam
         The optimizer.
@@ -159,7 +163,7 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
 
     _parameter_constraints: dict = {
         "classes": ["array-like", None],
-        "init": [StrOptions({"proportions", "clusters"})],
+        "init": [StrOptions({"proportions", "clusters", "mixture"})],
         "init_epochs": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -285,7 +289,7 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
         first = self._first_fit(False)
         packed, target = self._prepare(X, y, bags, sample_weight, first)
         labels = None
-        if first and self.init == "clusters" and bags is not None:
+        if first and self.init != "proportions" and bags is not None:
             labels = self._cluster_labels(packed, target)
         if labels is None:
             return self._fit_packed(packed, target)
@@ -299,12 +303,15 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
         return self._fit_packed(packed, target, partial=True)
 
     def _cluster_labels(self, packed, proportions):
-        """Labels from k-means clusters' class shares; None if the bags fix them."""
+        """Labels from cluster or mixture class shares; None if the bags fix them."""
         bag_codes = packed[BAGS]
         counts = _bag_counts(proportions, bag_codes)
         if _counts_fix_labels(counts, np.bincount(bag_codes)):
             return None
-        return _cluster_start_labels(
+        if self.init == "mixture":
+            _check_mixture_width(packed[FEATURES], "init='mixture'")
+        return _start_labels(
+            self.init,
             packed[FEATURES],
             proportions.astype(np.float64),
             bag_codes,

@@ -313,10 +313,11 @@ def test_cluster_start_helps_with_large_bags(digits_even_odd):
     assert np.mean(scores["clusters"]) > np.mean(scores["proportions"]) + 0.025
 
 
-def test_cluster_start_adds_its_epochs_and_is_reproducible(digits_even_odd):
+@pytest.mark.parametrize("init", ["clusters", "mixture"])
+def test_cluster_start_adds_its_epochs_and_is_reproducible(digits_even_odd, init):
     X, proportions, bags, X_test, _ = _bags_of_128(*digits_even_odd, 0)
     nets = [
-        LLPNeuralNetClassifier(**_params(init="clusters", init_epochs=2)).fit(
+        LLPNeuralNetClassifier(**_params(init=init, init_epochs=2)).fit(
             X, proportions, bags=bags
         )
         for _ in range(2)
@@ -325,16 +326,17 @@ def test_cluster_start_adds_its_epochs_and_is_reproducible(digits_even_odd):
     assert_array_equal(nets[0].predict_proba(X_test), nets[1].predict_proba(X_test))
 
 
-def test_cluster_start_is_ignored_without_bags_and_by_partial_fit(cancer):
+@pytest.mark.parametrize("init", ["clusters", "mixture"])
+def test_cluster_start_is_ignored_without_bags_and_by_partial_fit(cancer, init):
     X, y = cancer
     plain = LLPNeuralNetClassifier(**_params()).fit(X, y)
-    clustered = LLPNeuralNetClassifier(**_params(init="clusters")).fit(X, y)
+    clustered = LLPNeuralNetClassifier(**_params(init=init)).fit(X, y)
     assert_array_equal(plain.predict_proba(X), clustered.predict_proba(X))
     assert len(clustered.history_) == 3
     bags = make_bags(len(y), bag_size=16, random_state=0)
     proportions = bag_proportions(y, bags)
     plain = LLPNeuralNetClassifier(**_params()).partial_fit(X, proportions, bags=bags)
-    clustered = LLPNeuralNetClassifier(**_params(init="clusters"))
+    clustered = LLPNeuralNetClassifier(**_params(init=init))
     clustered.partial_fit(X, proportions, bags=bags)
     assert_array_equal(plain.predict_proba(X), clustered.predict_proba(X))
 
