@@ -144,7 +144,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         Stop when at most this fraction of the training labels changes from one
         relabelling to the next (or when the labels of an earlier round come
         back).
-    init : {"proportions", "clusters", "mixture", "random"}, \
+    init : {"proportions", "clusters", "mixture", "random"} or estimator, \
             default="proportions"
         The labels of the first scoring round: the proportions as soft labels;
         hard labels that meet the bag counts, drawn from class shares solved for
@@ -159,6 +159,15 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         Notes), and need numeric, finite ``X`` whatever the base accepts (the
         mixture also at most 2000 features); random starts match the soft
         start with bags of 8 but fall far behind it with bags of 32 or more.
+
+        An estimator that learns from proportions (``fit(X, y, bags=...)``
+        and ``predict_proba``), such as
+        :class:`~skrobust.neural.LLPNeuralNetClassifier` or another
+        ``ProportionEMClassifier``, starts from its ranking instead: a clone is
+        fitted on the same proportions, bags (as codes ``0..n_bags-1``) and
+        ``sample_weight``, with its ``classes`` parameter, when it has one,
+        set to this estimator's classes; the rows of each bag are then
+        labelled from its probabilities under the bag counts. See Notes.
     n_clusters : "auto", int or array-like of int, default="auto"
         The k-means sizes of ``init="clusters"`` and ``"mixture"`` (ignored
         otherwise), nine
@@ -208,6 +217,9 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         with ``max_iter=0``.
     n_bags_ : int
         Number of bags seen in fit.
+    init_estimator_ : estimator object
+        The fitted clone of ``init`` when it is an estimator (absent otherwise,
+        and when the bag counts fix every label).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -269,6 +281,17 @@ class ProportionEMClassifier(_BaseLLPClassifier):
     made of several separate groups break the model (even against odd digits:
     0.81 in bags of 32, below the soft start's 0.85).
 
+    An estimator as ``init`` stacks two learners from proportions: the first
+    ranks the rows within their bags, the base learns from the labels that
+    ranking gives under the bag counts. A network trained on the proportion
+    loss (DLLP) often ranks well but predicts less well than a base fitted on
+    its labels; on the 20k-row synthetic set with bags of 32 (development seeds
+    100 to 102) the DLLP network alone reached 0.938 test accuracy, a
+    ``HistGradientBoostingClassifier`` fitted once (``max_iter=0``) on its
+    labels 0.944, and a soft ``VotingClassifier`` of that and a network fitted
+    on the same labels 0.948. EM rounds from such a start (``max_iter=3``)
+    lost ground there (0.937).
+
     With ``bags=None`` every row is its own bag and ``y`` holds ordinary labels:
     the counts fix every label, so the result is the base fitted on ``y``, with
     no cross-fitting. The same holds whenever every bag is pure (proportions of
@@ -306,7 +329,10 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0, 1, closed="both")],
-        "init": [StrOptions({"proportions", "clusters", "mixture", "random"})],
+        "init": [
+            StrOptions({"proportions", "clusters", "mixture", "random"}),
+            HasMethods(["fit", "predict_proba"]),
+        ],
         "n_clusters": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -379,6 +405,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         """
         X, proportions, bag_codes = self._validate_targets(X, y, bags)
         n_samples, n_classes = proportions.shape
+        # Set again only when an estimator start is fitted.
+        self.__dict__.pop("init_estimator_", None)
         if sample_weight is not None:
             sample_weight = check_row_weights(sample_weight, n_samples)
         params, sample_weight = self._route(fit_params, sample_weight)
@@ -410,7 +438,8 @@ class ProportionEMClassifier(_BaseLLPClassifier):
     def _iterate(self, X, proportions, bag_codes, counts, sample_weight, params, rng):
         """Alternate cross-fitted scoring and relabelling; return labels, base."""
         n_samples, n_classes = proportions.shape
-        soft = self.init == "proportions"
+        # init may be an estimator, which must not be compared to a string.
+        soft = isinstance(self.init, str) and self.init == "proportions"
         if soft and self.max_iter == 0:
             raise ValueError(
                 "max_iter=0 fits the base once on the starting labels, and "
@@ -426,6 +455,10 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             folds = self._folds(X, proportions, bag_codes, rng)
         if soft:
             labels = None
+        elif not isinstance(self.init, str):
+            labels = self._estimator_start(
+                X, proportions, bag_codes, counts, sample_weight
+            )
         elif self.init in ("clusters", "mixture"):
             labels = self._shares_start(X, proportions, bag_codes, counts, rng)
         else:
@@ -475,6 +508,26 @@ class ProportionEMClassifier(_BaseLLPClassifier):
                 stacklevel=4,
             )
         return labels, base
+
+    def _estimator_start(self, X, proportions, bag_codes, counts, sample_weight):
+        """Labels meeting the bag counts, ranked by a fitted LLP learner."""
+        init = clone(self.init)
+        if "classes" in init.get_params(deep=False):
+            init.set_params(classes=self.classes_)
+        kwargs = {"bags": bag_codes}
+        if sample_weight is not None:
+            kwargs["sample_weight"] = sample_weight
+        self.init_estimator_ = init.fit(X, proportions, **kwargs)
+        known = getattr(init, "classes_", None)
+        if known is None or not np.array_equal(np.asarray(known), self.classes_):
+            raise ValueError(
+                f"init={type(init).__name__} learnt the classes {known!r}, not "
+                f"this estimator's {list(self.classes_)!r}; give it the same "
+                "classes (its 'classes' parameter is set to them when it has one)."
+            )
+        proba = np.asarray(init.predict_proba(X), dtype=np.float64)
+        scores = np.log(np.maximum(proba, np.finfo(np.float64).tiny))
+        return _assign(scores, bag_codes, counts, self.assignment)
 
     def _shares_start(self, X, proportions, bag_codes, counts, rng):
         """The starting labels of ``init="clusters"`` and ``"mixture"``."""
@@ -587,8 +640,13 @@ class ProportionEMClassifier(_BaseLLPClassifier):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # k-means reads X itself under init="clusters" and "mixture".
-        tags.input_tags.allow_nan = (
-            self.init not in ("clusters", "mixture")
-            and get_tags(self._base_estimator()).input_tags.allow_nan
-        )
+        base_nan = get_tags(self._base_estimator()).input_tags.allow_nan
+        if isinstance(self.init, str):
+            tags.input_tags.allow_nan = (
+                self.init not in ("clusters", "mixture") and base_nan
+            )
+        else:
+            tags.input_tags.allow_nan = (
+                base_nan and get_tags(self.init).input_tags.allow_nan
+            )
         return tags
