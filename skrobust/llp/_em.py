@@ -144,12 +144,12 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         Stop when at most this fraction of the training labels changes from one
         relabelling to the next (or when the labels of an earlier round come
         back).
-    init : {"proportions", "clusters", "mixture", "random"} or estimator, \
-            default="proportions"
-        The labels of the first scoring round: the proportions as soft labels;
-        hard labels that meet the bag counts, drawn from class shares solved for
-        k-means clusters of the standardised features
-        (:func:`~skrobust.llp.cluster_label_shares`, seeded by
+    init : str or estimator, default="proportions"
+        One of ``"proportions"``, ``"clusters"``, ``"mixture"`` and
+        ``"random"``, or a learner from proportions. The labels of the first
+        scoring round: the proportions as soft labels; hard labels that meet
+        the bag counts, drawn from class shares solved for k-means clusters of
+        the standardised features (:func:`~skrobust.llp.cluster_label_shares`, seeded by
         ``random_state``); hard labels drawn in the same way from the shares of
         a Gaussian mixture with shared covariance whose mixing weights are the
         bag proportions, started from those cluster shares
