@@ -162,6 +162,14 @@ def cluster_label_shares(
     >>> print(f"{((shares[:, 1] > 0.5) == y).mean():.2f}")
     0.9...
     """
+    X, props, bag_codes = _check_share_inputs(X, proportions, bags)
+    sizes = _check_cluster_sizes(n_clusters, bag_codes, X.shape[0])
+    return _cluster_shares(X, props, bag_codes, sizes, n_restarts, alpha, random_state)
+
+
+def _check_share_inputs(X, proportions, bags):
+    """Validated X, 2-D row-aligned proportions and bag codes of the public
+    share functions."""
     props = check_proportions(proportions, bags, name="proportions")
     bag_codes = check_bags(bags, n_samples=props.shape[0])
     X = check_array(
@@ -174,8 +182,7 @@ def cluster_label_shares(
         )
     if props.ndim == 1:
         props = np.column_stack([1.0 - props, props])
-    sizes = _check_cluster_sizes(n_clusters, bag_codes, X.shape[0])
-    return _cluster_shares(X, props, bag_codes, sizes, n_restarts, alpha, random_state)
+    return X, props, bag_codes
 
 
 def _cluster_shares(X, proportions, bag_codes, sizes, n_restarts, alpha, random_state):

@@ -43,15 +43,14 @@ from scipy import linalg, sparse
 from sklearn.covariance import ledoit_wolf_shrinkage
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import check_array
 
-from ..utils import check_bags, check_proportions
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ._assign import _assign
 from ._clusters import (
     _ALPHA,
     _N_RESTARTS,
     _check_cluster_sizes,
+    _check_share_inputs,
     _cluster_share_groups,
     _cluster_shares,
 )
@@ -195,19 +194,8 @@ def mixture_label_shares(
     >>> print(f"{((shares[:, 1] > 0.5) == y).mean():.2f}")
     0.9...
     """
-    props = check_proportions(proportions, bags, name="proportions")
-    bag_codes = check_bags(bags, n_samples=props.shape[0])
-    X = check_array(
-        X, accept_sparse="csr", dtype=[np.float64, np.float32], input_name="X"
-    )
+    X, props, bag_codes = _check_share_inputs(X, proportions, bags)
     _check_mixture_width(X, "mixture_label_shares")
-    if X.shape[0] != props.shape[0]:
-        raise ValueError(
-            f"X has {X.shape[0]} rows but proportions has {props.shape[0]}; "
-            "they must describe the same rows."
-        )
-    if props.ndim == 1:
-        props = np.column_stack([1.0 - props, props])
     if start == "clusters":
         sizes = _check_cluster_sizes(n_clusters, bag_codes, X.shape[0])
         starts = _cluster_share_groups(
