@@ -25,7 +25,7 @@ Rows:
   default base with EM rounds from the same start); started from a Gaussian
   mixture weighted by the bags (``init="mixture"``, default base fitted once;
   on development seeds 100 to 109 of ``breast_cancer`` with bags of 128:
-  0.957, against 0.877 from the soft start); two stacks, each a soft
+  0.962, against 0.877 from the soft start); two stacks, each a soft
   ``VotingClassifier`` of a base and the DLLP network below fitted once on the
   labels another learner ranks under the bag counts (``init=`` an estimator):
   logistic regression after the mixture start (development seeds 100 to 109

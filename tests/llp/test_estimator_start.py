@@ -109,3 +109,73 @@ def test_nan_tag_follows_the_init_estimator():
     )
     assert get_tags(tolerant).input_tags.allow_nan
     assert not get_tags(strict).input_tags.allow_nan
+
+
+class _WrongShapeLLP(_RecordingLLP):
+    """Gives a probability column too few, or NaN."""
+
+    def __init__(self, nan=False):
+        self.nan = nan
+
+    def predict_proba(self, X):
+        proba = super().predict_proba(X)
+        if self.nan:
+            proba[0, 0] = np.nan
+            return proba
+        return proba[:, :1]
+
+
+@pytest.mark.parametrize(
+    ("init", "match"),
+    [
+        (_WrongShapeLLP(), r"shape \(569, 2\); got shape \(569, 1\)"),
+        (_WrongShapeLLP(nan=True), "with NaN or inf"),
+    ],
+)
+def test_bad_probabilities_from_the_init_are_named(cancer_bags, init, match):
+    X, y, bags, proportions = cancer_bags
+    model = ProportionEMClassifier(init=init, max_iter=0)
+    with pytest.raises(ValueError, match=f"init=_WrongShapeLLP.predict_proba.*{match}"):
+        model.fit(X, proportions, bags=bags)
+
+
+def test_an_init_that_takes_no_bags_is_named(cancer_bags):
+    X, y, bags, proportions = cancer_bags
+    from sklearn.linear_model import LogisticRegression
+
+    model = ProportionEMClassifier(init=LogisticRegression(), max_iter=0)
+    with pytest.raises(ValueError, match="init=LogisticRegression is not a learner"):
+        model.fit(X, proportions, bags=bags)
+
+
+def test_errors_of_the_init_fit_name_the_init():
+    from skrobust.llp import BeliefPropagationLLPClassifier
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 90)
+    X = rng.normal(size=(90, 2)) + np.eye(3)[y][:, :2]
+    bags = make_bags(90, 10, random_state=0)
+    model = ProportionEMClassifier(init=BeliefPropagationLLPClassifier(), max_iter=0)
+    with pytest.raises(ValueError, match="init=BeliefPropagationLLPClassifier could"):
+        model.fit(X, bag_proportions(y, bags), bags=bags)
+
+
+def test_routing_sends_the_init_what_it_requests(cancer_bags):
+    import sklearn
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, bags, proportions = cancer_bags
+    weights = np.linspace(0.5, 1.5, len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        for base_wants, init_wants in [(True, False), (False, True)]:
+            model = ProportionEMClassifier(
+                LogisticRegression().set_fit_request(sample_weight=base_wants),
+                init=_RecordingLLP().set_fit_request(sample_weight=init_wants),
+                max_iter=0,
+            )
+            model.fit(X, proportions, bags=bags, sample_weight=weights)
+            seen = model.init_estimator_.fit_args_["weights"]
+            if init_wants:
+                assert_array_equal(seen, weights)
+            else:
+                assert seen is None

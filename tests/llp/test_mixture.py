@@ -1,5 +1,7 @@
 """Tests of mixture_label_shares and ProportionEMClassifier(init="mixture")."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -215,3 +217,23 @@ def test_mixture_start_needs_finite_features_and_few_columns(cancer):
     wide = np.repeat(X, 70, axis=1)
     with pytest.raises(ValueError, match="init='mixture' fits a full covariance"):
         model.fit(wide, proportions, bags=bags)
+
+
+@pytest.mark.parametrize("n_features", [1, 3])
+def test_classes_collapsed_onto_single_points_stay_finite(n_features):
+    # Every row of a class is the same point, so the within-class scatter
+    # vanishes; it used to crash the factorisation (three features) or turn
+    # every share into NaN (one feature). Eight of twenty seeds did.
+    for seed in range(20):
+        y = np.random.default_rng(seed).integers(0, 2, 40)
+        X = np.column_stack([y, 2 * y, 1 - y]).astype(float)[:, :n_features]
+        bags = np.repeat(np.arange(4), 10)
+        proportions = bag_proportions(y, bags)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            shares = mixture_label_shares(X, proportions, bags, random_state=0)
+        assert np.all(np.isfinite(shares))
+        assert_array_equal(shares.argmax(axis=1), y)
+        model = ProportionEMClassifier(init="mixture", max_iter=0, random_state=0)
+        model.fit(X, proportions, bags=bags)
+        assert_array_equal(model.pseudo_labels_, y)
