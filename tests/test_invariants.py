@@ -26,11 +26,20 @@ CHECKS = [
 ]
 
 
+def _takes_pu_labels(estimator):
+    params = estimator.get_params()
+    members = params.get("estimators") or []
+    return "pos_label" in params or any(
+        "pos_label" in member.get_params() for member in members
+    )
+
+
 def _data_for(estimator):
     tags = estimator.__sklearn_tags__()
     multiclass = tags.classifier_tags is None or tags.classifier_tags.multi_class
-    # PU estimators (those with a pos_label) take two-valued labels.
-    multiclass = multiclass and "pos_label" not in estimator.get_params()
+    # PU estimators (those with a pos_label, or combining such) take two-valued
+    # labels.
+    multiclass = multiclass and not _takes_pu_labels(estimator)
     X, y = make_classification(
         n_samples=120,
         n_features=5,

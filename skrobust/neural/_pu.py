@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.utils import to_tensor
@@ -11,6 +12,7 @@ from skorch.utils import to_tensor
 from ..pu import ClassPriorEstimator
 from ..pu._prior import _labeled_fraction
 from ..utils import check_pu_labels
+from ..utils._sklearn_compat import HasMethods
 from ..utils._validation import _show, equal_mask
 from ._base import _NeuralNetBase
 from ._data import SAMPLE_WEIGHT, TensorBatchIterator
@@ -70,10 +72,14 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         ``criterion__gamma`` nnPU's constants.
     class_prior : float in (0, 1), default=None
         :math:`\pi = P(y = 1)`; ``None`` estimates it with ``prior_method``.
-    prior_method : str, default="dedpul"
+    prior_method : str or estimator, default="dedpul"
         Estimator of the prior when ``class_prior`` is None, one of "dedpul",
         "e1", "e2", "e3", "km1", "km2" and "tice" (see
-        :class:`~skrobust.pu.ClassPriorEstimator`).
+        :class:`~skrobust.pu.ClassPriorEstimator`), or a prior estimator
+        object, such as a :class:`~skrobust.pu.MedianPriorEstimator` or a
+        ``ClassPriorEstimator`` over another classifier, cloned and fitted on
+        ``X`` and the labelled indicator (1 for labelled rows, 0 otherwise);
+        ``cv`` then applies only to the string methods.
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores the score-based prior estimators read.
     pos_label : int, float, bool or str, default=1
@@ -140,7 +146,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
 
     _parameter_constraints: dict = {
         "class_prior": [Real, None],
-        "prior_method": [str],
+        "prior_method": [str, HasMethods(["fit"])],
         "cv": ["cv_object"],
         "pos_label": [Integral, Real, str, "boolean"],
         "random_state": ["random_state"],
@@ -305,7 +311,8 @@ class PUNeuralNetClassifier(_NeuralNetBase):
             raise ValueError(
                 f"class_prior must be in (0, 1); got {self.class_prior!r}."
             )
-        if self.prior_method not in PRIOR_METHODS:
+        named = isinstance(self.prior_method, str)
+        if named and self.prior_method not in PRIOR_METHODS:
             raise ValueError(
                 f"prior_method must be one of {list(PRIOR_METHODS)}; got "
                 f"{self.prior_method!r}."
@@ -344,9 +351,12 @@ class PUNeuralNetClassifier(_NeuralNetBase):
     def _settle_prior(self, X, labelled, sample_weight):
         fraction = _labeled_fraction(labelled, sample_weight)
         if self.class_prior is None:
-            estimator = ClassPriorEstimator(
-                method=self.prior_method, cv=self.cv, random_state=self.random_state
-            )
+            if isinstance(self.prior_method, str):
+                estimator = ClassPriorEstimator(
+                    method=self.prior_method, cv=self.cv, random_state=self.random_state
+                )
+            else:
+                estimator = clone(self.prior_method)
             prior = estimator.fit(X, labelled.astype(np.int64)).class_prior_
         else:
             prior = float(self.class_prior)

@@ -13,6 +13,7 @@ from ._classifiers import (
     UnbiasedPUClassifier,
     WeightedElkanNotoClassifier,
 )
+from ._median import MedianPriorEstimator
 from ._plotting import PUScoreDistributionDisplay
 from ._prior import (
     ClassPriorEstimator,
@@ -26,6 +27,7 @@ __all__ = [
     "BaggingPUClassifier",
     "ClassPriorEstimator",
     "ElkanNotoClassifier",
+    "MedianPriorEstimator",
     "PUScoreDistributionDisplay",
     "PUStratifiedKFold",
     "PriorEstimate",

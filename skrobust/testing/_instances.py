@@ -36,6 +36,11 @@ INSTANCE_PARAMS = {
     "ImportanceReweightingClassifier": [{"cv": 3, "random_state": 0}],
     "IterativeRelabelingClassifier": [{"cv": 3, "random_state": 0}],
     "ClassPriorEstimator": [{"cv": 3, "random_state": 0}],
+    # A callable: its estimators are built when the instances are (skrobust.pu
+    # is not imported with this module).
+    "MedianPriorEstimator": lambda: [
+        {"estimators": [_prior_estimator("dedpul"), _prior_estimator("e1")]}
+    ],
     "ElkanNotoClassifier": [{"cv": 3, "random_state": 0}],
     "WeightedElkanNotoClassifier": [{"cv": 3, "random_state": 0}],
     "UnbiasedPUClassifier": [{"cv": 3, "random_state": 0}],
@@ -163,6 +168,27 @@ EXPECTED_FAILED_CHECKS = {
         ),
         _PU_TARGET,
     ),
+    "MedianPriorEstimator": dict.fromkeys(
+        (
+            "check_dict_unchanged",
+            "check_dont_overwrite_parameters",
+            "check_dtype_object",
+            "check_estimator_sparse_array",
+            "check_estimator_sparse_matrix",
+            "check_estimator_sparse_tag",
+            "check_estimators_fit_returns_self",
+            "check_estimators_overwrite_params",
+            "check_f_contiguous_array_estimator",
+            "check_fit2d_predict1d",
+            "check_fit_score_takes_y",
+            "check_methods_sample_order_invariance",
+            "check_methods_subset_invariance",
+            "check_n_features_in_after_fitting",
+            "check_positive_only_tag_during_fit",
+            "check_readonly_memmap_input",
+        ),
+        _PU_TARGET,
+    ),
 }
 
 # Class name -> {invariant check name: (keyword arguments, reason)} for skrobust's
@@ -219,9 +245,16 @@ INVARIANT_OPTIONS = {
 }
 
 
+def _prior_estimator(method):
+    from ..pu import ClassPriorEstimator
+
+    return ClassPriorEstimator(method, cv=3, random_state=0)
+
+
 def _construct_instances(estimator_class):
     """Yield the instances of ``estimator_class`` that the common checks run on."""
-    for params in INSTANCE_PARAMS.get(estimator_class.__name__, [{}]):
+    table = INSTANCE_PARAMS.get(estimator_class.__name__, [{}])
+    for params in table() if callable(table) else table:
         yield estimator_class(**params)
 
 

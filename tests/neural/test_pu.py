@@ -211,6 +211,26 @@ def test_estimated_prior_is_near_the_true_one(cancer):
     assert net.class_prior_ * net.label_frequency_ == pytest.approx(s.mean())
 
 
+def test_a_prior_estimator_object_sets_the_prior(cancer):
+    from skrobust.pu import ClassPriorEstimator, MedianPriorEstimator
+
+    X, y, s, _, _ = cancer
+    median = MedianPriorEstimator(
+        [
+            ClassPriorEstimator(random_state=0),
+            ClassPriorEstimator("e1", random_state=0),
+            ClassPriorEstimator("tice", random_state=0),
+        ]
+    )
+    net = _net(max_epochs=1, prior_method=median).fit(X, s)
+    by_hand = median.fit(X, (s == 1).astype(int)).class_prior_
+    # The network hands the estimators its float32 copy of X.
+    assert net.class_prior_ == pytest.approx(by_hand, abs=1e-4)
+    assert net.class_prior_ * net.label_frequency_ == pytest.approx(s.mean())
+    with pytest.raises(ValueError, match="prior_method"):
+        _net(prior_method=3).fit(X, s)
+
+
 def test_grid_search_with_pu_scorer_picks_the_trained_model(cancer):
     X, y, s, X_test, y_test = cancer
     search = GridSearchCV(

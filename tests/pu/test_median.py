@@ -1,0 +1,99 @@
+"""Tests of MedianPriorEstimator."""
+
+import pickle
+
+import numpy as np
+import pytest
+import sklearn
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import BaseEstimator
+from sklearn.datasets import load_breast_cancer
+from sklearn.preprocessing import StandardScaler
+
+from skrobust.datasets import make_pu_labels
+from skrobust.pu import ClassPriorEstimator, MedianPriorEstimator
+
+
+@pytest.fixture(scope="module")
+def cancer_pu():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return X, y, make_pu_labels(y, 0.3, random_state=0)
+
+
+class _FixedPrior(BaseEstimator):
+    """Reports a fixed prior; c follows from the labelled fraction."""
+
+    def __init__(self, prior=0.5):
+        self.prior = prior
+
+    def fit(self, X, y, sample_weight=None):
+        self.seen_weight_ = sample_weight
+        self.class_prior_ = self.prior
+        self.label_frequency_ = np.mean(np.asarray(y) == 1) / self.prior
+        return self
+
+
+def test_the_prior_is_the_median_and_c_keeps_the_labelled_fraction(cancer_pu):
+    X, y, s = cancer_pu
+    model = MedianPriorEstimator(
+        [_FixedPrior(0.7), _FixedPrior(0.5), _FixedPrior(0.9)]
+    ).fit(X, s)
+    assert_array_equal(model.class_priors_, [0.7, 0.5, 0.9])
+    assert model.class_prior_ == 0.7
+    assert_allclose(model.class_prior_ * model.label_frequency_, np.mean(s == 1))
+    even = MedianPriorEstimator([_FixedPrior(0.6), _FixedPrior(0.8)]).fit(X, s)
+    assert_allclose(even.class_prior_, 0.7)
+
+
+def test_label_frequency_is_at_most_one(cancer_pu):
+    X, y, s = cancer_pu
+    low = MedianPriorEstimator([_FixedPrior(0.05)] * 3).fit(X, s[:])
+    # 0.05 is below the labelled fraction (0.19), so c would exceed 1.
+    assert low.label_frequency_ == 1.0
+
+
+def test_real_estimators_recover_the_prior_and_are_cloned(cancer_pu):
+    X, y, s = cancer_pu
+    members = [
+        ClassPriorEstimator(random_state=0),
+        ClassPriorEstimator("e1", random_state=0),
+        ClassPriorEstimator("tice", random_state=0),
+    ]
+    model = MedianPriorEstimator(members, n_jobs=2).fit(X, s)
+    assert all(not hasattr(member, "class_prior_") for member in members)
+    # Measured 0.592 (the median of 0.592, 0.635 and 0.555) against 0.627.
+    assert abs(model.class_prior_ - y.mean()) < 0.05
+    sequential = MedianPriorEstimator(members).fit(X, s)
+    assert_array_equal(model.class_priors_, sequential.class_priors_)
+    reloaded = pickle.loads(pickle.dumps(model))
+    assert reloaded.class_prior_ == model.class_prior_
+
+
+def test_fit_params_reach_every_estimator_or_what_they_request(cancer_pu):
+    X, y, s = cancer_pu
+    weights = np.linspace(0.5, 1.5, len(s))
+    model = MedianPriorEstimator([_FixedPrior(), _FixedPrior()])
+    model.fit(X, s, sample_weight=weights)
+    assert all(fitted.seen_weight_ is weights for fitted in model.estimators_)
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = MedianPriorEstimator(
+            [
+                _FixedPrior().set_fit_request(sample_weight=True),
+                _FixedPrior().set_fit_request(sample_weight=False),
+            ]
+        ).fit(X, s, sample_weight=weights)
+    assert_array_equal(model.estimators_[0].seen_weight_, weights)
+    assert model.estimators_[1].seen_weight_ is None
+
+
+def test_bad_estimators_are_named(cancer_pu):
+    X, y, s = cancer_pu
+    with pytest.raises(ValueError, match="at least one prior estimator"):
+        MedianPriorEstimator([]).fit(X, s)
+    with pytest.raises(TypeError, match=r"estimators\[1\] must be a prior estimator"):
+        MedianPriorEstimator([_FixedPrior(), "dedpul"]).fit(X, s)
+    with pytest.raises(TypeError, match=r"estimators\[0\] \(StandardScaler\) set no"):
+        MedianPriorEstimator([StandardScaler()]).fit(X, s)
+    with pytest.raises(ValueError, match="estimators"):
+        MedianPriorEstimator(_FixedPrior()).fit(X, s)
