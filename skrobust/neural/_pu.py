@@ -79,7 +79,9 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         object, such as a :class:`~skrobust.pu.MedianPriorEstimator` or a
         ``ClassPriorEstimator`` over another classifier, cloned and fitted on
         ``X`` and the labelled indicator (1 for labelled rows, 0 otherwise);
-        ``cv`` then applies only to the string methods.
+        ``cv`` then applies only to the string methods. An estimated prior
+        below the labelled fraction is raised to it, as for the string
+        methods. ``prior_method__*`` parameters reach the object.
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores the score-based prior estimators read.
     pos_label : int, float, bool or str, default=1
@@ -96,8 +98,10 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         As in :class:`RobustNeuralNetClassifier`; ``predict_nonlinearity="auto"``
         maps the score to two columns through the sigmoid.
     random_state : int, RandomState instance or None, default=None
-        Seeds the prior estimate's folds, the initial weights and the batch order,
-        with torch's global generator forked for the fit.
+        Seeds the prior estimate's folds (of a string ``prior_method``; an
+        estimator object keeps its own ``random_state``), the initial weights
+        and the batch order, with torch's global generator forked for the
+        fit.
     **kwargs
         Other skorch parameters (``module__*``, ``criterion__*``, ...).
 
@@ -348,6 +352,43 @@ class PUNeuralNetClassifier(_NeuralNetBase):
             )
         return self._pack(X, sample_weight), labelled.astype(np.int64)
 
+    def set_params(self, **params):
+        """Set parameters; ``prior_method__*`` ones go to a prior estimator object.
+
+        skorch keeps prefixed parameters it does not know as attributes of the
+        network, so a search over ``prior_method__method`` (listed by
+        ``get_params``) would change nothing; they are set on the object instead.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : PUNeuralNetClassifier
+            This estimator.
+        """
+        prefix = "prior_method__"
+        nested = {
+            key[len(prefix) :]: value
+            for key, value in params.items()
+            if key.startswith(prefix)
+        }
+        rest = {k: v for k, v in params.items() if not k.startswith(prefix)}
+        if rest:
+            super().set_params(**rest)
+        if nested:
+            if isinstance(self.prior_method, str) or not hasattr(
+                self.prior_method, "set_params"
+            ):
+                raise ValueError(
+                    f"prior_method__* parameters need an estimator object as "
+                    f"prior_method; got {self.prior_method!r}."
+                )
+            self.prior_method.set_params(**nested)
+        return self
+
     def _settle_prior(self, X, labelled, sample_weight):
         fraction = _labeled_fraction(labelled, sample_weight)
         if self.class_prior is None:
@@ -357,7 +398,14 @@ class PUNeuralNetClassifier(_NeuralNetBase):
                 )
             else:
                 estimator = clone(self.prior_method)
-            prior = estimator.fit(X, labelled.astype(np.int64)).class_prior_
+            prior = getattr(
+                estimator.fit(X, labelled.astype(np.int64)), "class_prior_", None
+            )
+            if not isinstance(prior, Real) or not 0.0 < prior <= 1.0:
+                raise ValueError(
+                    f"prior_method={type(estimator).__name__} must set a "
+                    f"class_prior_ in (0, 1] in fit; got {prior!r}."
+                )
         else:
             prior = float(self.class_prior)
             if prior < fraction:

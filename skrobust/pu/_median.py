@@ -12,7 +12,10 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.parallel import Parallel, delayed
 
+from ..utils import check_pu_labels
 from ..utils._sklearn_compat import _fit_context, _routing_enabled, validate_data
+from ..utils._validation import check_row_weights
+from ._prior import _labeled_fraction
 
 
 class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
@@ -29,10 +32,12 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
     Parameters
     ----------
     estimators : list of estimator objects
-        Prior estimators, each with ``fit(X, y)`` setting ``class_prior_`` and
-        ``label_frequency_``, such as :class:`ClassPriorEstimator` with
-        different classifiers or methods. An odd number gives a median that is
-        one of the estimates.
+        Prior estimators, each with ``fit(X, y)`` setting ``class_prior_``,
+        such as :class:`ClassPriorEstimator` with different classifiers or
+        methods, all with the same ``pos_label`` (the value of ``y`` marking
+        labelled positives; 1 for members without that parameter). An odd
+        number gives a median that is one of the estimates. A plain list, so a
+        search swaps whole lists rather than tuning a member's parameters.
     n_jobs : int, default=None
         Estimators fitted in parallel through joblib.
 
@@ -45,9 +50,9 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
     class_prior_ : float
         Their median, :math:`\pi = P(y = 1)`.
     label_frequency_ : float
-        :math:`c = P(s = 1 \mid y = 1)`, the labelled fraction divided by
-        ``class_prior_`` (at most 1), so that :math:`c \pi` is the labelled
-        fraction as for each estimator.
+        :math:`c = P(s = 1 \mid y = 1)`, the labelled fraction of ``y`` (weighted
+        by a ``sample_weight`` among the fit parameters) divided by
+        ``class_prior_``, at most 1.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -135,6 +140,7 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
                     f"estimators[{index}] must be a prior estimator with fit; got "
                     f"{type(estimator).__name__}."
                 )
+        pos_label = _shared_pos_label(self.estimators)
         # Only the feature count and names: each estimator validates values.
         validate_data(
             self,
@@ -153,20 +159,31 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             delayed(_fit_one)(clone(estimator), X, y, kwargs)
             for estimator, kwargs in zip(self.estimators, params, strict=True)
         )
+        priors = []
         for index, fitted in enumerate(self.estimators_):
-            if not hasattr(fitted, "class_prior_"):
+            prior = getattr(fitted, "class_prior_", None)
+            if prior is None:
                 raise TypeError(
                     f"estimators[{index}] ({type(fitted).__name__}) set no "
                     "class_prior_ in fit; give prior estimators."
                 )
-        self.class_priors_ = np.array(
-            [float(fitted.class_prior_) for fitted in self.estimators_]
-        )
+            prior = float(prior)
+            if not 0.0 < prior <= 1.0:
+                raise ValueError(
+                    f"estimators[{index}] ({type(fitted).__name__}) estimated "
+                    f"class_prior_={prior!r}, outside (0, 1]."
+                )
+            priors.append(prior)
+        self.class_priors_ = np.array(priors)
         self.class_prior_ = float(np.median(self.class_priors_))
-        # Every estimator keeps c * pi at the labelled fraction; so does the
-        # median's pair.
-        first = self.estimators_[0]
-        fraction = float(first.class_prior_) * float(first.label_frequency_)
+        # c pi is the labelled fraction, read once from y (weighted as the
+        # score methods weigh it) so that it does not depend on which member
+        # comes first: feature methods keep it unweighted.
+        labeled = check_pu_labels(y, pos_label=pos_label)
+        weight = fit_params.get("sample_weight")
+        if weight is not None:
+            weight = check_row_weights(weight, labeled.shape[0])
+        fraction = _labeled_fraction(labeled, weight)
         self.label_frequency_ = float(min(1.0, fraction / self.class_prior_))
         return self
 
@@ -196,6 +213,21 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.sparse = all(member.sparse for member in members)
         tags.input_tags.allow_nan = all(member.allow_nan for member in members)
         return tags
+
+
+def _shared_pos_label(estimators):
+    """The one ``pos_label`` of the members (1 for members without one)."""
+    labels = []
+    for estimator in estimators:
+        label = estimator.get_params(deep=False).get("pos_label", 1)
+        if label not in labels:
+            labels.append(label)
+    if len(labels) > 1:
+        raise ValueError(
+            "estimators must read y the same way, with one pos_label; got "
+            f"pos_label values {labels!r}."
+        )
+    return labels[0]
 
 
 def _fit_one(estimator, X, y, params):

@@ -7,6 +7,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from numpy.testing import assert_allclose, assert_array_equal  # noqa: E402
+from sklearn.base import BaseEstimator  # noqa: E402
 from sklearn.datasets import load_breast_cancer  # noqa: E402
 from sklearn.model_selection import GridSearchCV, train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -330,3 +331,43 @@ def test_bad_input_raises_clear_error(cancer, params, y_of, match):
     X, _, s, _, _ = cancer
     with pytest.raises(ValueError, match=match):
         _net(max_epochs=1, **params).fit(X, y_of(s))
+
+
+class _SetsPrior(BaseEstimator):
+    """A prior estimator that reports whatever prior it is given."""
+
+    def __init__(self, prior=None):
+        self.prior = prior
+
+    def fit(self, X, y):
+        if self.prior is not None:
+            self.class_prior_ = self.prior
+        return self
+
+
+@pytest.mark.parametrize("prior", [None, 1.5, 0.0, float("nan"), "high"])
+def test_a_bad_prior_from_the_prior_estimator_names_prior_method(cancer, prior):
+    X, y, s, _, _ = cancer
+    with pytest.raises(ValueError, match=r"prior_method=_SetsPrior must set a class_"):
+        _net(prior_method=_SetsPrior(prior)).fit(X, s)
+
+
+def test_prior_method_parameters_reach_the_object_in_a_search(cancer):
+    from sklearn.base import clone
+
+    from skrobust.pu import ClassPriorEstimator
+
+    X, y, s, _, _ = cancer
+    net = _net(max_epochs=1, prior_method=ClassPriorEstimator("e1", random_state=0))
+    net.set_params(prior_method__method="tice", lr=1e-2)
+    # skorch alone kept the prefixed key as an attribute, and fit then failed.
+    assert net.prior_method.method == "tice"
+    assert net.get_params()["prior_method__method"] == "tice"
+    assert clone(net).prior_method.method == "tice"
+    fitted = net.fit(X, s)
+    by_hand = ClassPriorEstimator("tice", random_state=0)
+    assert fitted.class_prior_ == pytest.approx(
+        by_hand.fit(X.astype(np.float32), (s == 1).astype(int)).class_prior_
+    )
+    with pytest.raises(ValueError, match="prior_method__\\* parameters need"):
+        _net().set_params(prior_method__method="tice")

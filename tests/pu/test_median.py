@@ -97,3 +97,32 @@ def test_bad_estimators_are_named(cancer_pu):
         MedianPriorEstimator([StandardScaler()]).fit(X, s)
     with pytest.raises(ValueError, match="estimators"):
         MedianPriorEstimator(_FixedPrior()).fit(X, s)
+
+
+def test_label_frequency_does_not_depend_on_member_order(cancer_pu):
+    X, y, s = cancer_pu
+    weights = np.where(s == 1, 3.0, 1.0)
+    methods = ["dedpul", "tice", "e1"]
+    fits = [
+        MedianPriorEstimator(
+            [ClassPriorEstimator(m, cv=3, random_state=0) for m in order]
+        ).fit(X, s, sample_weight=weights)
+        for order in (methods, methods[::-1])
+    ]
+    assert fits[0].class_prior_ == fits[1].class_prior_
+    assert fits[0].label_frequency_ == fits[1].label_frequency_
+    # Before, c pi came from the first member: weighted for DEDPUL, unweighted
+    # for TIcE. It is now the weighted labelled fraction of y.
+    weighted = weights[s == 1].sum() / weights.sum()
+    assert_allclose(fits[0].class_prior_ * fits[0].label_frequency_, weighted)
+
+
+def test_members_must_share_one_pos_label_and_a_valid_prior(cancer_pu):
+    X, y, s = cancer_pu
+    mixed = [ClassPriorEstimator("e1", pos_label=0), ClassPriorEstimator("e1")]
+    with pytest.raises(
+        ValueError, match=r"one pos_label; got pos_label values \[0, 1\]"
+    ):
+        MedianPriorEstimator(mixed).fit(X, s)
+    with pytest.raises(ValueError, match=r"estimators\[1\] \(_FixedPrior\) estimated"):
+        MedianPriorEstimator([_FixedPrior(), _FixedPrior(np.nan)]).fit(X, s)
