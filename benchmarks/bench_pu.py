@@ -22,7 +22,10 @@ Every classifier whose API takes a base estimator gets the section's
 and pulearn's score-based label-frequency estimators, read the same
 out-of-sample P(s = 1 | x), computed once per problem by the harness (5 folds);
 skrobust's ``ClassPriorEstimator`` row runs its own cross-fit, to show the cost
-of the one-call estimator. The recommended-default row is ``RECOMMENDED_NAME`` below.
+of the one-call estimator. The recommended-default row is ``RECOMMENDED_NAME`` below;
+a second one, named before its run on 2026-11-24, is ``RECOMMENDED_NEURAL_NAME``
+(the nnPU network with dropout 0.5 and the median DEDPUL prior of
+``MedianPriorEstimator``, whose own row reports its prior error).
 
 How the peers are called:
 
