@@ -106,6 +106,28 @@ _PU_TARGET = (
     "y must be PU labels (pos_label on labelled positives, one other value); the "
     "checks fit an estimator that is not a classifier on a continuous target."
 )
+# Prior estimators fit on PU labels and predict nothing.
+_PRIOR_ESTIMATOR_FAILURES = dict.fromkeys(
+    (
+        "check_dict_unchanged",
+        "check_dont_overwrite_parameters",
+        "check_dtype_object",
+        "check_estimator_sparse_array",
+        "check_estimator_sparse_matrix",
+        "check_estimator_sparse_tag",
+        "check_estimators_fit_returns_self",
+        "check_estimators_overwrite_params",
+        "check_f_contiguous_array_estimator",
+        "check_fit2d_predict1d",
+        "check_fit_score_takes_y",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_n_features_in_after_fitting",
+        "check_positive_only_tag_during_fit",
+        "check_readonly_memmap_input",
+    ),
+    _PU_TARGET,
+)
 # skorch's own conventions, shared by the three networks.
 _SKORCH_FAILURES = {
     "check_no_attributes_set_in_init": (
@@ -147,48 +169,8 @@ EXPECTED_FAILED_CHECKS = {
             "drawn more often than a weighted one, so the models differ."
         ),
     },
-    "ClassPriorEstimator": dict.fromkeys(
-        (
-            "check_dict_unchanged",
-            "check_dont_overwrite_parameters",
-            "check_dtype_object",
-            "check_estimator_sparse_array",
-            "check_estimator_sparse_matrix",
-            "check_estimator_sparse_tag",
-            "check_estimators_fit_returns_self",
-            "check_estimators_overwrite_params",
-            "check_f_contiguous_array_estimator",
-            "check_fit2d_predict1d",
-            "check_fit_score_takes_y",
-            "check_methods_sample_order_invariance",
-            "check_methods_subset_invariance",
-            "check_n_features_in_after_fitting",
-            "check_positive_only_tag_during_fit",
-            "check_readonly_memmap_input",
-        ),
-        _PU_TARGET,
-    ),
-    "MedianPriorEstimator": dict.fromkeys(
-        (
-            "check_dict_unchanged",
-            "check_dont_overwrite_parameters",
-            "check_dtype_object",
-            "check_estimator_sparse_array",
-            "check_estimator_sparse_matrix",
-            "check_estimator_sparse_tag",
-            "check_estimators_fit_returns_self",
-            "check_estimators_overwrite_params",
-            "check_f_contiguous_array_estimator",
-            "check_fit2d_predict1d",
-            "check_fit_score_takes_y",
-            "check_methods_sample_order_invariance",
-            "check_methods_subset_invariance",
-            "check_n_features_in_after_fitting",
-            "check_positive_only_tag_during_fit",
-            "check_readonly_memmap_input",
-        ),
-        _PU_TARGET,
-    ),
+    "ClassPriorEstimator": _PRIOR_ESTIMATOR_FAILURES,
+    "MedianPriorEstimator": _PRIOR_ESTIMATOR_FAILURES,
 }
 
 # Class name -> {invariant check name: (keyword arguments, reason)} for skrobust's
