@@ -47,6 +47,12 @@ _AUTO_MAX_CLUSTERS = 256
 # cluster_label_shares and the cluster starts of the estimators.
 _N_RESTARTS = 9
 _ALPHA = 0.01
+# The accepted values of n_clusters, wherever a cluster start takes it.
+_N_CLUSTERS_CONSTRAINT = [
+    StrOptions({"auto"}),
+    Interval(Integral, 1, None, closed="left"),
+    "array-like",
+]
 
 
 @validate_params(
@@ -54,11 +60,7 @@ _ALPHA = 0.01
         "X": ["array-like", "sparse matrix"],
         "proportions": ["array-like"],
         "bags": ["array-like", list],
-        "n_clusters": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-            "array-like",
-        ],
+        "n_clusters": _N_CLUSTERS_CONSTRAINT,
         "n_restarts": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],

@@ -56,6 +56,7 @@ from ..utils._validation import (
 from ..utils._verbose import log_progress
 from ._assign import _METHODS, _assign, _bag_counts, _counts_fix_labels
 from ._base import _BaseLLPClassifier, _check_same_rows
+from ._clusters import _N_CLUSTERS_CONSTRAINT
 from ._mixture import _check_mixture_width, _start_labels
 
 
@@ -337,11 +338,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             StrOptions({"proportions", "clusters", "mixture", "random"}),
             HasMethods(["fit", "predict_proba"]),
         ],
-        "n_clusters": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-            "array-like",
-        ],
+        "n_clusters": _N_CLUSTERS_CONSTRAINT,
         "assignment": [StrOptions(set(_METHODS))],
         "cv": ["cv_object"],
         "classes": ["array-like", None],

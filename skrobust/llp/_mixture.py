@@ -48,6 +48,7 @@ from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ._assign import _assign
 from ._clusters import (
     _ALPHA,
+    _N_CLUSTERS_CONSTRAINT,
     _N_RESTARTS,
     _check_cluster_sizes,
     _check_share_inputs,
@@ -70,11 +71,7 @@ _TOL = 1e-4
         "proportions": ["array-like"],
         "bags": ["array-like", list],
         "start": [StrOptions({"clusters", "proportions"})],
-        "n_clusters": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-            "array-like",
-        ],
+        "n_clusters": _N_CLUSTERS_CONSTRAINT,
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
