@@ -26,8 +26,10 @@ the mixture uses the rows' layout in feature space, not only their bags, so it
 can place the class boundary even when every bag's proportions are close to the
 global prior; it fits best where each class is one roughly elliptical blob
 (a class made of several separate groups, such as the even digits, breaks the
-model). EM for a mixture only finds a local optimum, so the start matters: the
-shares of :func:`cluster_label_shares` by default.
+model). EM for a mixture only finds a local optimum, so the start matters: by
+default, class shares solved for k-means clusters as in
+:func:`cluster_label_shares`, each of three runs from its own three
+clusterings per size, the run of highest likelihood kept.
 
 The E step and the M step cost :math:`O(n p K)` and :math:`O(p^2 K + p^3)` per
 round for :math:`n` rows, :math:`p` features and :math:`K` classes; the
