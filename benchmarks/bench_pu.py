@@ -25,7 +25,8 @@ skrobust's ``ClassPriorEstimator`` row runs its own cross-fit, to show the cost
 of the one-call estimator. The recommended-default row is ``RECOMMENDED_NAME`` below;
 a second one, named before its run on 2026-11-24, is ``RECOMMENDED_NEURAL_NAME``
 (the nnPU network with dropout 0.5 and the median DEDPUL prior of
-``MedianPriorEstimator``, whose own row reports its prior error).
+``MedianPriorEstimator``, whose own row reports its prior error), also given
+the true prior in its own row.
 
 How the peers are called:
 
@@ -520,6 +521,12 @@ NEURAL_METHODS = [
         RECOMMENDED_NEURAL_NAME,
         "skrobust",
         partial(_neural, module__dropout=0.5, prior_method=_median_dedpul()),
+        "skorch",
+    ),
+    Method(
+        "recommended default (2026-11-24, true prior)",
+        "skrobust",
+        partial(_neural, true_prior=True, module__dropout=0.5),
         "skorch",
     ),
     Method("PUNeuralNetClassifier (nnPU, DEDPUL prior)", "skrobust", _neural, "skorch"),
