@@ -12,6 +12,7 @@ from skorch.utils import to_tensor
 from ..pu import ClassPriorEstimator
 from ..pu._prior import _labeled_fraction
 from ..utils import check_pu_labels
+from ..utils._routing import _fit_takes
 from ..utils._sklearn_compat import HasMethods
 from ..utils._validation import _show, equal_mask
 from ._base import _NeuralNetBase
@@ -266,7 +267,9 @@ class PUNeuralNetClassifier(_NeuralNetBase):
             PU labels: ``pos_label`` on labelled positives, one other value on
             unlabelled rows.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-row weights of the risks (and of the labelled fraction).
+            Per-row weights of the risks, of the labelled fraction and, on the
+            first fit when ``class_prior`` is None, of the prior estimate
+            (given to the prior estimator's ``fit`` when it takes them).
         **fit_params : dict
             Not supported; an unexpected parameter gets a clear error.
 
@@ -398,9 +401,14 @@ class PUNeuralNetClassifier(_NeuralNetBase):
                 )
             else:
                 estimator = clone(self.prior_method)
-            prior = getattr(
-                estimator.fit(X, labelled.astype(np.int64)), "class_prior_", None
-            )
+            # The weights that weigh the risks and the labelled fraction weigh
+            # the prior estimate too, so that c = fraction / prior holds one
+            # weighting (an estimator whose fit takes no weights goes without).
+            weights = {}
+            if sample_weight is not None and _fit_takes(estimator, "sample_weight"):
+                weights["sample_weight"] = np.asarray(sample_weight, dtype=np.float64)
+            fitted = estimator.fit(X, labelled.astype(np.int64), **weights)
+            prior = getattr(fitted, "class_prior_", None)
             if not isinstance(prior, Real) or not 0.0 < prior <= 1.0:
                 raise ValueError(
                     f"prior_method={type(estimator).__name__} must set a "

@@ -371,3 +371,21 @@ def test_prior_method_parameters_reach_the_object_in_a_search(cancer):
     )
     with pytest.raises(ValueError, match="prior_method__\\* parameters need"):
         _net().set_params(prior_method__method="tice")
+
+
+def test_sample_weight_weighs_the_prior_estimate_too(cancer):
+    from skrobust.pu import ClassPriorEstimator
+
+    X, y, s, _, _ = cancer
+    weights = np.where(X[:, 0] > 0, 3.0, 1.0)
+    net = _net(max_epochs=1).fit(X, s, sample_weight=weights)
+    by_hand = ClassPriorEstimator(random_state=0).fit(
+        X.astype(np.float32), (s == 1).astype(int), sample_weight=weights
+    )
+    unweighted = _net(max_epochs=1).fit(X, s)
+    # The prior used to ignore the weights while the labelled fraction
+    # counted them, so c = fraction / prior mixed two weightings.
+    assert net.class_prior_ == pytest.approx(by_hand.class_prior_, abs=1e-4)
+    assert net.class_prior_ != pytest.approx(unweighted.class_prior_, abs=1e-3)
+    weighted_fraction = weights[s == 1].sum() / weights.sum()
+    assert net.class_prior_ * net.label_frequency_ == pytest.approx(weighted_fraction)
