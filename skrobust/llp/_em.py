@@ -57,7 +57,7 @@ from ..utils._verbose import log_progress
 from ._assign import _METHODS, _assign, _bag_counts, _counts_fix_labels
 from ._base import _BaseLLPClassifier, _check_same_rows
 from ._clusters import _N_CLUSTERS_CONSTRAINT
-from ._mixture import _check_mixture_width, _start_labels
+from ._mixture import _start_labels
 
 
 def _fit_labels(estimator, X, labels, sample_weight, params, rows=None):
@@ -609,8 +609,6 @@ class ProportionEMClassifier(_BaseLLPClassifier):
                 f"finite even when the base is not so strict ({exc}). Impute or "
                 "encode X before the estimator, or use init='proportions'."
             ) from exc
-        if self.init == "mixture":
-            _check_mixture_width(X, "init='mixture'")
         return _start_labels(
             self.init,
             X,

@@ -198,12 +198,13 @@ def mixture_label_shares(
     _check_mixture_width(X, "mixture_label_shares")
     if start == "clusters":
         sizes = _check_cluster_sizes(n_clusters, bag_codes, X.shape[0])
-        starts = _cluster_share_groups(
-            X, props, bag_codes, sizes, 3 * n_init, _ALPHA, random_state, n_init
+        shares, converged = _mixture_from_clusters(
+            X, props, bag_codes, sizes, n_init, shrinkage, max_iter, tol, random_state
         )
     else:
-        starts = props[None]
-    shares, converged = _best_mixture(X, props, starts, shrinkage, max_iter, tol)
+        shares, converged = _best_mixture(
+            X, props, props[None], shrinkage, max_iter, tol
+        )
     if not converged:
         warnings.warn(
             f"mixture_label_shares stopped after max_iter={max_iter} EM rounds "
@@ -221,20 +222,41 @@ def _start_labels(
     ``init="clusters"`` and ``init="mixture"`` starts of
     ``ProportionEMClassifier`` and ``LLPNeuralNetClassifier`` (validated
     inputs; ``proportions`` 2-D)."""
+    if init == "mixture":
+        _check_mixture_width(X, "init='mixture'")
     sizes = _check_cluster_sizes(n_clusters, bag_codes, X.shape[0])
     if init == "mixture":
-        starts = _cluster_share_groups(
-            X, proportions, bag_codes, sizes, 3 * _N_INIT, _ALPHA, random_state, _N_INIT
-        )
         # The labels only need a good ranking, which settles long before the
         # last shares do, so running out of rounds is not worth a warning.
-        shares, _ = _best_mixture(X, proportions, starts, "auto", _MAX_ITER, _TOL)
+        shares, _ = _mixture_from_clusters(
+            X,
+            proportions,
+            bag_codes,
+            sizes,
+            _N_INIT,
+            "auto",
+            _MAX_ITER,
+            _TOL,
+            random_state,
+        )
     else:
         shares = _cluster_shares(
             X, proportions, bag_codes, sizes, _N_RESTARTS, _ALPHA, random_state
         )
     scores = np.log(np.maximum(shares, np.finfo(np.float64).tiny))
     return _assign(scores, bag_codes, counts, assignment)
+
+
+def _mixture_from_clusters(
+    X, proportions, bag_codes, sizes, n_init, shrinkage, max_iter, tol, random_state
+):
+    """EM from ``n_init`` cluster starts, each averaging three k-means fits
+    per size; return the shares of highest likelihood and whether that run
+    converged."""
+    starts = _cluster_share_groups(
+        X, proportions, bag_codes, sizes, 3 * n_init, _ALPHA, random_state, n_init
+    )
+    return _best_mixture(X, proportions, starts, shrinkage, max_iter, tol)
 
 
 def _check_mixture_width(X, what):

@@ -10,7 +10,7 @@ from torch.utils.data import DataLoader, Sampler
 
 from ..llp._assign import _bag_counts, _counts_fix_labels
 from ..llp._base import _check_same_rows, _ScoresInstanceLabels
-from ..llp._mixture import _check_mixture_width, _start_labels
+from ..llp._mixture import _start_labels
 from ..utils import check_bags, check_labels, check_proportions
 from ..utils._sklearn_compat import Interval, StrOptions
 from ._base import _NeuralNetBase
@@ -308,8 +308,6 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
         counts = _bag_counts(proportions, bag_codes)
         if _counts_fix_labels(counts, np.bincount(bag_codes)):
             return None
-        if self.init == "mixture":
-            _check_mixture_width(packed[FEATURES], "init='mixture'")
         return _start_labels(
             self.init,
             packed[FEATURES],
