@@ -32,13 +32,12 @@ from sklearn.utils import (
 from sklearn.utils.metadata_routing import (
     MethodMapping,
     get_routing_for_object,
-    process_routing,
 )
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 
 from ..utils import check_bags, check_labels, check_proportions
-from ..utils._routing import _fit_takes, _fit_weighted
+from ..utils._routing import _fit_takes, _fit_weighted, _process_fit
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -537,7 +536,9 @@ class ProportionEMClassifier(_BaseLLPClassifier):
             return {} if sample_weight is None else {"sample_weight": sample_weight}
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
-        return dict(process_routing(self, "fit", **fit_params).init.fit)
+        # _process_fit: the default base's unrequested weights get the same
+        # clear error here as from _route, which runs after this.
+        return dict(_process_fit(self, fit_params).init.fit)
 
     def _estimator_start(self, X, proportions, bag_codes, counts, init_params):
         """Labels meeting the bag counts, ranked by a fitted LLP learner."""

@@ -179,3 +179,18 @@ def test_routing_sends_the_init_what_it_requests(cancer_bags):
                 assert_array_equal(seen, weights)
             else:
                 assert seen is None
+
+
+def test_unrequested_weights_of_the_default_base_get_the_clear_error(cancer_bags):
+    import sklearn
+    from sklearn.exceptions import UnsetMetadataPassedError
+
+    X, y, bags, proportions = cancer_bags
+    model = ProportionEMClassifier(
+        init=ProportionEMClassifier(init="clusters", max_iter=0), max_iter=0
+    )
+    # The routing for init used to raise scikit-learn's advice to call
+    # set_fit_request on a LogisticRegression the user never holds.
+    with sklearn.config_context(enable_metadata_routing=True):
+        with pytest.raises(UnsetMetadataPassedError, match="default base estimator"):
+            model.fit(X, proportions, bags=bags, sample_weight=np.ones(len(y)))
