@@ -19,7 +19,7 @@ from ._base import _NeuralNetBase
 from ._data import SAMPLE_WEIGHT, TensorBatchIterator
 from ._modules import MLP
 
-PRIOR_METHODS = ("e1", "e2", "e3", "dedpul", "km1", "km2", "tice")
+PRIOR_METHODS = ("e1", "e2", "e3", "dedpul", "bbe", "km1", "km2", "tice")
 
 
 def _pu_proba(scores):
@@ -75,7 +75,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         :math:`\pi = P(y = 1)`; ``None`` estimates it with ``prior_method``.
     prior_method : str or estimator, default="dedpul"
         Estimator of the prior when ``class_prior`` is None, one of "dedpul",
-        "e1", "e2", "e3", "km1", "km2" and "tice" (see
+        "bbe", "e1", "e2", "e3", "km1", "km2" and "tice" (see
         :class:`~skrobust.pu.ClassPriorEstimator`), or a prior estimator
         object, such as a :class:`~skrobust.pu.MedianPriorEstimator` or a
         ``ClassPriorEstimator`` over another classifier, cloned and fitted on

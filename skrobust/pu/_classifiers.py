@@ -345,8 +345,9 @@ class ElkanNotoClassifier(_BasePUClassifier):
         Known :math:`\pi = P(y = 1)` among the training rows; then
         :math:`c = P(s = 1) / \pi`. ``None`` estimates it with ``prior_method``.
     prior_method : str, default="dedpul"
-        One of ``"e1"``, ``"e2"``, ``"e3"``, ``"dedpul"`` (from out-of-sample scores
-        of :math:`s`; see :func:`estimate_label_frequency`) or ``"km1"``, ``"km2"``,
+        One of ``"e1"``, ``"e2"``, ``"e3"``, ``"dedpul"``, ``"bbe"`` (from
+        out-of-sample scores of :math:`s`; see :func:`estimate_label_frequency`)
+        or ``"km1"``, ``"km2"``,
         ``"tice"`` (from the features; see :func:`estimate_class_prior`).
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores; an int gives a shuffled stratified

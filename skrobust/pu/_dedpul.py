@@ -199,8 +199,8 @@ def _negative_share(sorted_ratio):
     return alpha_nonconverge
 
 
-def _as_scores(proba, name):
-    """DEDPUL's score ``1 - P(s = 1 | x)``, clipped away from 0 and 1."""
+def _check_proba(proba, name):
+    """``proba`` as a flat float64 array of probabilities, at least one."""
     proba = np.asarray(proba, dtype=np.float64).ravel()
     if proba.size == 0:
         raise ValueError(f"{name} must hold at least one probability; got none.")
@@ -211,7 +211,12 @@ def _as_scores(proba, name):
             f"{name} must hold probabilities in [0, 1]; got values in "
             f"[{proba.min():.6g}, {proba.max():.6g}]."
         )
-    return 1.0 - np.clip(proba, _PROBA_CLIP, 1.0 - _PROBA_CLIP)
+    return proba
+
+
+def _as_scores(proba, name):
+    """DEDPUL's score ``1 - P(s = 1 | x)``, clipped away from 0 and 1."""
+    return 1.0 - np.clip(_check_proba(proba, name), _PROBA_CLIP, 1.0 - _PROBA_CLIP)
 
 
 def dedpul_positive_share(proba_labeled, proba_unlabeled):

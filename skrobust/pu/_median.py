@@ -2,6 +2,7 @@
 
 from numbers import Integral
 
+import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils import get_tags
@@ -15,7 +16,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from ..utils import check_pu_labels
 from ..utils._sklearn_compat import _fit_context, _routing_enabled, validate_data
 from ..utils._validation import check_row_weights
-from ._prior import _labeled_fraction
+from ._prior import SCORE_METHODS, ClassPriorEstimator, _labeled_fraction
 
 
 class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
@@ -38,6 +39,11 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         labelled positives; 1 for members without that parameter). An odd
         number gives a median that is one of the estimates. A plain list, so a
         search swaps whole lists rather than tuning a member's parameters.
+        Score-based :class:`ClassPriorEstimator` members that differ only in
+        ``method`` (DEDPUL and BBE over one classifier, say), given an int
+        ``random_state`` and the same fit parameters, would cross-fit the same
+        scores; they share one cross-fit instead, with the estimates that
+        separate fits give.
     n_jobs : int, default=None
         Estimators fitted in parallel through joblib.
 
@@ -158,10 +164,18 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             params = [routed[f"estimator{i}"].fit for i in range(len(self.estimators))]
         else:
             params = [fit_params] * len(self.estimators)
-        self.estimators_ = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_one)(clone(estimator), X, y, kwargs)
-            for estimator, kwargs in zip(self.estimators, params, strict=True)
+        leaders = _cross_fit_leaders(self.estimators, params)
+        fitted = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_one)(clone(self.estimators[i]), X, y, params[i])
+            for i in sorted(set(leaders))
         )
+        fitted = dict(zip(sorted(set(leaders)), fitted, strict=True))
+        for i, leader in enumerate(leaders):
+            if i not in fitted:
+                fitted[i] = clone(self.estimators[i]).fit(
+                    X, y, pred_proba=fitted[leader].pred_proba_, **params[i]
+                )
+        self.estimators_ = [fitted[i] for i in range(len(self.estimators))]
         priors = []
         for index, fitted in enumerate(self.estimators_):
             prior = getattr(fitted, "class_prior_", None)
@@ -235,3 +249,28 @@ def _shared_pos_label(estimators):
 
 def _fit_one(estimator, X, y, params):
     return estimator.fit(X, y, **params)
+
+
+def _cross_fit_leaders(estimators, params):
+    """For each member, the first member whose out-of-sample scores it can reuse.
+
+    Score-based :class:`ClassPriorEstimator` members that differ only in
+    ``method`` (and ``verbose``), with seeded folds (an int ``random_state``)
+    and the same fit parameters, would cross-fit the very same scores; the
+    later ones read the first one's ``pred_proba_`` instead of refitting.
+    Every other member leads itself.
+    """
+    leaders, seen = [], {}
+    for index, (estimator, kwargs) in enumerate(zip(estimators, params, strict=True)):
+        key = None
+        if (
+            type(estimator) is ClassPriorEstimator
+            and estimator.method in SCORE_METHODS
+            and isinstance(estimator.random_state, Integral)
+            and "pred_proba" not in kwargs
+        ):
+            key = joblib.hash(
+                (clone(estimator).set_params(method="e1", verbose=0), kwargs)
+            )
+        leaders.append(seen.setdefault(key, index) if key is not None else index)
+    return leaders

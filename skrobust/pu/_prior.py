@@ -9,7 +9,7 @@ Two kinds of estimator, as DESIGN.md fixes:
 
 - :func:`estimate_label_frequency` reads out-of-sample scores
   :math:`g(x) \approx P(s = 1 \mid x)` of a classifier trained to tell labelled
-  rows from the rest (Elkan and Noto's e1, e2, e3; DEDPUL);
+  rows from the rest (Elkan and Noto's e1, e2, e3; DEDPUL; BBE);
 - :func:`estimate_class_prior` needs the features (kernel mean embedding KM1/KM2;
   TIcE's tree search).
 
@@ -45,7 +45,7 @@ from ..utils._validation import (
 from ..utils._verbose import log_progress
 from ._split import PUStratifiedKFold
 
-SCORE_METHODS = ("e1", "e2", "e3", "dedpul")
+SCORE_METHODS = ("e1", "e2", "e3", "dedpul", "bbe")
 FEATURE_METHODS = ("km1", "km2", "tice")
 PRIOR_METHODS = SCORE_METHODS + FEATURE_METHODS
 
@@ -138,10 +138,20 @@ def _label_frequency_from_scores(scores, labeled, method, weight=None):
         return float(np.dot(w[labeled], scores[labeled]) / total) if total > 0 else 1.0
     if method == "e3":
         return float(scores[w > 0].max())
-    from ._dedpul import dedpul_positive_share
-
     labeled_mass, total_mass = w[labeled].sum(), w.sum()
-    share = dedpul_positive_share(scores[labeled], scores[~labeled])
+    if method == "bbe":
+        from ._bbe import bbe_positive_share
+
+        share = bbe_positive_share(
+            scores[labeled],
+            scores[~labeled],
+            weight_labeled=None if weight is None else w[labeled],
+            weight_unlabeled=None if weight is None else w[~labeled],
+        )
+    else:
+        from ._dedpul import dedpul_positive_share
+
+        share = dedpul_positive_share(scores[labeled], scores[~labeled])
     prior = (labeled_mass + share * (total_mass - labeled_mass)) / total_mass
     return labeled_mass / (total_mass * prior) if prior > 0 else 1.0
 
@@ -168,7 +178,7 @@ def estimate_label_frequency(s, pred_proba_s, *, method="e1", pos_label=1):
     pred_proba_s : array-like of shape (n_samples,) or (n_samples, 2)
         Out-of-sample :math:`g(x) \approx P(s = 1 \mid x)`; with two columns they
         follow the sorted values of ``s`` (``predict_proba``'s order).
-    method : {"e1", "e2", "e3", "dedpul"}, default="e1"
+    method : {"e1", "e2", "e3", "dedpul", "bbe"}, default="e1"
         - ``"e1"``: :math:`c = \operatorname{mean}_{s=1} g(x)`, Elkan and Noto's
           recommended estimator; exact when positives and negatives do not
           overlap, biased low (prior too high) when they do.
@@ -178,6 +188,12 @@ def estimate_label_frequency(s, pred_proba_s, *, method="e1", pos_label=1):
           labelled and unlabelled rows gives each unlabelled row's posterior, and
           the prior is the fixed point where the posteriors average to it. Does
           not assume that the classes are separable.
+        - ``"bbe"``: Best Bin Estimation (Garg et al., 2021): the share of
+          positives among unlabelled rows is the ratio of the unlabelled to the
+          labelled fraction above the score threshold whose upper confidence
+          bound of that ratio is lowest. It needs a pure top bin (some
+          positives unlike any negative), not separable classes; with few
+          labelled rows it is less biased than DEDPUL's density-ratio minimum.
     pos_label : int, float, bool or str, default=1
         The value of ``s`` marking labelled positives.
 
@@ -199,6 +215,9 @@ def estimate_label_frequency(s, pred_proba_s, *, method="e1", pos_label=1):
        Unlabeled Data", KDD 2008, doi:10.1145/1401890.1401920 (e1, e2, e3).
     .. [2] D. Ivanov, "DEDPUL: Difference-of-Estimated-Densities-based
        Positive-Unlabeled Learning", ICMLA 2020, arXiv:1902.06965.
+    .. [3] S. Garg, Y. Wu, A. Smola, S. Balakrishnan, Z. C. Lipton, "Mixture
+       Proportion Estimation and PU Learning: A Modern Approach", NeurIPS 2021,
+       arXiv:2111.00980 (BBE).
 
     Examples
     --------
@@ -403,8 +422,9 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
 
     Parameters
     ----------
-    method : {"e1", "e2", "e3", "dedpul", "km1", "km2", "tice"}, default="dedpul"
-        The estimator; see :func:`estimate_label_frequency` and
+    method : str, default="dedpul"
+        The estimator, one of "e1", "e2", "e3", "dedpul", "bbe", "km1", "km2"
+        and "tice"; see :func:`estimate_label_frequency` and
         :func:`estimate_class_prior`.
     estimator : estimator object, default=None
         The classifier of labelled vs unlabelled rows for the score-based
@@ -448,6 +468,9 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
        Positive-Unlabeled Learning", ICMLA 2020, arXiv:1902.06965.
     .. [3] J. Bekker, J. Davis, "Learning from Positive and Unlabeled Data: a
        Survey", Machine Learning 109:719-760, 2020, arXiv:1811.04820.
+    .. [4] S. Garg, Y. Wu, A. Smola, S. Balakrishnan, Z. C. Lipton, "Mixture
+       Proportion Estimation and PU Learning: A Modern Approach", NeurIPS 2021,
+       arXiv:2111.00980 (BBE).
 
     Examples
     --------

@@ -352,7 +352,7 @@ def test_pipeline_and_grid_search_with_pu_scorer(scar):
 
 def test_estimated_prior_methods_all_run(scar):
     X, y, s, X_test, y_test = scar
-    for method in ["e1", "e2", "e3", "dedpul", "km1", "km2", "tice"]:
+    for method in ["e1", "e2", "e3", "dedpul", "bbe", "km1", "km2", "tice"]:
         model = ElkanNotoClassifier(prior_method=method, random_state=0).fit(X, s)
         assert s.mean() <= model.class_prior_ < 1, method
 
@@ -360,9 +360,10 @@ def test_estimated_prior_methods_all_run(scar):
 # --- weights, routing aliases and splitters (review fixes) ----------------------
 
 
-@pytest.mark.parametrize("method", ["e1", "e2", "dedpul"])
+@pytest.mark.parametrize("method", ["e1", "e2", "dedpul", "bbe"])
 def test_weighted_score_prior_equals_repeated_rows(scar, method):
-    # e1 and e2 are weighted means: exact. DEDPUL weights its counts but keeps
+    # e1 and e2 are weighted means and BBE weighted fractions and counts: exact.
+    # DEDPUL weights its counts but keeps
     # its density estimate unweighted, so repeated rows move it slightly.
     tol = {"atol": 0.01} if method == "dedpul" else {}
     X, _, s, _, _ = scar

@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from skrobust.datasets import make_pu_labels
 from skrobust.pu import ClassPriorEstimator, MedianPriorEstimator
+from skrobust.pu._median import _cross_fit_leaders
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +128,46 @@ def test_members_must_share_one_pos_label_and_a_valid_prior(cancer_pu):
         MedianPriorEstimator(mixed).fit(X, s)
     with pytest.raises(ValueError, match=r"estimators\[1\] \(_FixedPrior\) estimated"):
         MedianPriorEstimator([_FixedPrior(), _FixedPrior(np.nan)]).fit(X, s)
+
+
+class _CountingLogistic(LogisticRegression):
+    """A logistic regression that counts its fits in a shared list."""
+
+    calls = []
+
+    def fit(self, X, y, sample_weight=None):
+        _CountingLogistic.calls.append(len(y))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_score_methods_over_one_base_share_one_cross_fit(cancer_pu):
+    X, _, s = cancer_pu
+    weight = np.where(np.arange(len(s)) % 4 == 0, 2.0, 1.0)
+    members = [
+        ClassPriorEstimator(method, estimator=_CountingLogistic(), random_state=0)
+        for method in ("dedpul", "bbe", "e1")
+    ]
+    _CountingLogistic.calls.clear()
+    shared = MedianPriorEstimator(members).fit(X, s, sample_weight=weight)
+    n_shared = len(_CountingLogistic.calls)
+    _CountingLogistic.calls.clear()
+    alone = [clone(m).fit(X, s, sample_weight=weight) for m in members]
+    # One cross-fit instead of three, and the very same estimates.
+    assert n_shared * 3 == len(_CountingLogistic.calls)
+    assert_array_equal(shared.class_priors_, [m.class_prior_ for m in alone])
+    assert_array_equal(shared.estimators_[1].pred_proba_, alone[1].pred_proba_)
+
+
+def test_only_seeded_score_members_with_equal_fit_params_share():
+    leaders = _cross_fit_leaders(
+        [
+            ClassPriorEstimator("dedpul", random_state=0),
+            ClassPriorEstimator("bbe", random_state=0),
+            ClassPriorEstimator("bbe"),  # unseeded folds differ per fit
+            ClassPriorEstimator("bbe", random_state=1),  # other folds
+            ClassPriorEstimator("tice", random_state=0),  # reads the features
+            ClassPriorEstimator("e1", random_state=0),
+        ],
+        [{}, {}, {}, {}, {}, {"sample_weight": np.ones(3)}],
+    )
+    assert leaders == [0, 0, 2, 3, 4, 5]

@@ -49,7 +49,7 @@ def test_predict_proba_is_a_distribution_and_inputs_stay_unchanged(cls, problem)
     np.testing.assert_array_equal(problem.s, s)
 
 
-@pytest.mark.parametrize("method", ["e1", "e2", "e3", "dedpul"])
+@pytest.mark.parametrize("method", ["e1", "e2", "e3", "dedpul", "bbe"])
 @_SETTINGS
 @given(problem=pu_problems())
 def test_score_estimates_pair_prior_and_frequency(method, problem):
