@@ -83,6 +83,12 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
     (0.056 against 0.026) and digits 3 against the rest with c = 0.1 (0.022
     against 0.013).
 
+    With BBE beside DEDPUL over the same three classifiers (six members,
+    three cross-fits), the error averaged 0.0167 over the 16 settings on
+    development seeds 100 to 105, against 0.0180 for DEDPUL alone, and 0.019
+    against 0.022 on the benchmark's seeds, closer in 11 settings and further
+    in 5 (breast cancer with c = 0.1: 0.073 against 0.056).
+
     References
     ----------
     .. [1] D. Ivanov, "DEDPUL: Difference-of-Estimated-Densities-based
@@ -90,6 +96,9 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
     .. [2] J. Bekker, J. Davis, "Learning from Positive and Unlabeled Data: a
        Survey", Machine Learning 109:719-760, 2020, arXiv:1811.04820 (class
        prior estimators and their biases).
+    .. [3] S. Garg, Y. Wu, A. Smola, S. Balakrishnan, Z. C. Lipton, "Mixture
+       Proportion Estimation and PU Learning: A Modern Approach", NeurIPS 2021,
+       arXiv:2111.00980 (BBE).
 
     Examples
     --------
