@@ -328,7 +328,9 @@ def _median_dedpul_bbe(pos_label=1):
             )
             for method in ("dedpul", "bbe")
             for base in (
-                LogisticRegression(max_iter=1000),
+                # random_state only lets the two methods share the cross-fit;
+                # lbfgs does not read it.
+                LogisticRegression(max_iter=1000, random_state=0),
                 RandomForestClassifier(**forest),
                 ExtraTreesClassifier(**forest),
             )

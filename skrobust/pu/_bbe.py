@@ -17,14 +17,30 @@ confidence bound* of that ratio is lowest,
 
 and returns the plain ratio there, :math:`\hat\kappa = q_U(\hat z) / q_L(\hat z)`.
 The bound keeps the search away from thin top bins, whose ratio is the noisiest and
-whose plain minimum would be biased low; that bias is what the density-ratio
-minimum of DEDPUL suffers with few labelled rows. Constants :math:`\delta = 0.1`
-and :math:`\gamma = 0.01` follow the authors' code (``acmi-lab/PU_learning``).
+whose plain minimum would be biased low, as the density-ratio minimum of DEDPUL
+tends to be with few labelled rows. Constants :math:`\delta = 0.1` and
+:math:`\gamma = 0.01` and the :math:`\log(1/\delta)` of the width follow the
+authors' code (``acmi-lab/PU_learning``; the paper's bound has
+:math:`\log(4/\delta)`).
 """
 
 import numpy as np
 
 from ._dedpul import _check_proba
+
+
+def _check_weight(weight, size, name):
+    """Row weights as float64: finite, non-negative, one per score."""
+    if weight is None:
+        return np.ones(size)
+    weight = np.asarray(weight, dtype=np.float64).ravel()
+    if weight.shape[0] != size:
+        raise ValueError(
+            f"{name} must hold one weight per score ({size}); got {weight.shape[0]}."
+        )
+    if not np.all(np.isfinite(weight)) or weight.min(initial=0.0) < 0:
+        raise ValueError(f"{name} must hold finite weights >= 0.")
+    return weight
 
 
 def _upper_tail_mass(sorted_scores, cumulative_weight, thresholds):
@@ -94,16 +110,12 @@ def bbe_positive_share(
     """
     labeled = _check_proba(proba_labeled, "proba_labeled")
     unlabeled = _check_proba(proba_unlabeled, "proba_unlabeled")
-    w_l = (
-        np.ones(labeled.size)
-        if weight_labeled is None
-        else np.asarray(weight_labeled, dtype=np.float64).ravel()
-    )
-    w_u = (
-        np.ones(unlabeled.size)
-        if weight_unlabeled is None
-        else np.asarray(weight_unlabeled, dtype=np.float64).ravel()
-    )
+    if not 0.0 < delta < 1.0:
+        raise ValueError(f"delta must be in (0, 1); got {delta!r}.")
+    if not gamma >= 0.0:
+        raise ValueError(f"gamma must be >= 0; got {gamma!r}.")
+    w_l = _check_weight(weight_labeled, labeled.size, "weight_labeled")
+    w_u = _check_weight(weight_unlabeled, unlabeled.size, "weight_unlabeled")
     # Zero-weight rows carry no evidence; dropping them also keeps them out of
     # the candidate thresholds.
     labeled, w_l = labeled[w_l > 0], w_l[w_l > 0]

@@ -40,10 +40,12 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         number gives a median that is one of the estimates. A plain list, so a
         search swaps whole lists rather than tuning a member's parameters.
         Score-based :class:`ClassPriorEstimator` members that differ only in
-        ``method`` (DEDPUL and BBE over one classifier, say), given an int
-        ``random_state`` and the same fit parameters, would cross-fit the same
-        scores; they share one cross-fit instead, with the estimates that
-        separate fits give.
+        ``method`` (DEDPUL and BBE over one classifier, say), seeded
+        throughout (an int ``random_state`` for the member, for a splitter
+        ``cv`` that shuffles, and for the classifier wherever it has one) and
+        given the same fit parameters, would cross-fit the same scores; they
+        share one cross-fit instead, with the estimates that separate fits
+        give.
     n_jobs : int, default=None
         Estimators fitted in parallel through joblib.
 
@@ -260,14 +262,44 @@ def _fit_one(estimator, X, y, params):
     return estimator.fit(X, y, **params)
 
 
+def _seeded(estimator):
+    """Whether every ``random_state`` among the parameters is an int.
+
+    Scores cross-fitted twice agree only when nothing in the classifier draws
+    from an unseeded generator; a classifier without such a parameter counts
+    as seeded.
+    """
+    params = estimator.get_params(deep=True)
+    return all(
+        isinstance(value, Integral)
+        for name, value in params.items()
+        if name == "random_state" or name.endswith("__random_state")
+    )
+
+
+def _seeded_folds(cv):
+    """Whether ``cv`` splits the same way each time, given a seeded estimator."""
+    if isinstance(cv, Integral):
+        # ClassPriorEstimator seeds the shuffled K-fold with its random_state.
+        return True
+    if hasattr(cv, "split"):
+        return not getattr(cv, "shuffle", False) or isinstance(
+            getattr(cv, "random_state", None), Integral
+        )
+    # An iterable of splits may be a generator, spent by the first fit.
+    return False
+
+
 def _cross_fit_leaders(estimators, params):
     """For each member, the first member whose out-of-sample scores it can reuse.
 
     Score-based :class:`ClassPriorEstimator` members that differ only in
-    ``method`` (and ``verbose``), with seeded folds (an int ``random_state``)
-    and the same fit parameters, would cross-fit the very same scores; the
-    later ones read the first one's ``pred_proba_`` instead of refitting.
-    Every other member leads itself.
+    ``method`` (and ``verbose``), seeded throughout (an int ``random_state``,
+    seeded folds, and an int ``random_state`` wherever the classifier has one)
+    and with the same fit parameters, would cross-fit the very same scores;
+    the later ones read the first one's ``pred_proba_`` instead of refitting.
+    Every other member leads itself, as does one that cannot be hashed (a
+    lambda in a pipeline, say).
     """
     leaders, seen = [], {}
     for index, (estimator, kwargs) in enumerate(zip(estimators, params, strict=True)):
@@ -276,10 +308,15 @@ def _cross_fit_leaders(estimators, params):
             type(estimator) is ClassPriorEstimator
             and estimator.method in SCORE_METHODS
             and isinstance(estimator.random_state, Integral)
+            and _seeded_folds(estimator.cv)
             and "pred_proba" not in kwargs
+            and (estimator.estimator is None or _seeded(estimator.estimator))
         ):
-            key = joblib.hash(
-                (clone(estimator).set_params(method="e1", verbose=0), kwargs)
-            )
+            try:
+                key = joblib.hash(
+                    (clone(estimator).set_params(method="e1", verbose=0), kwargs)
+                )
+            except Exception:  # noqa: BLE001 - unpicklable: fit it on its own
+                key = None
         leaders.append(seen.setdefault(key, index) if key is not None else index)
     return leaders

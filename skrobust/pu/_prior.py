@@ -191,9 +191,13 @@ def estimate_label_frequency(s, pred_proba_s, *, method="e1", pos_label=1):
         - ``"bbe"``: Best Bin Estimation (Garg et al., 2021): the share of
           positives among unlabelled rows is the ratio of the unlabelled to the
           labelled fraction above the score threshold whose upper confidence
-          bound of that ratio is lowest. It needs a pure top bin (some
-          positives unlike any negative), not separable classes; with few
-          labelled rows it is less biased than DEDPUL's density-ratio minimum.
+          bound of that ratio is lowest. It is exact in the limit when some
+          positives score above every negative (a pure top bin) and errs high
+          otherwise, where DEDPUL's density-ratio minimum tends to err low
+          with few labelled rows; neither wins everywhere (see the PU
+          benchmark). Weighted, the bound counts summed weights as rows, so
+          weights scaled down (normalised to sum to 1, say) widen it and raise
+          the estimate.
     pos_label : int, float, bool or str, default=1
         The value of ``s`` marking labelled positives.
 
@@ -536,7 +540,8 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             routing is enabled). A ``sample_weight`` among them also weights
             the score methods' means and the labelled fraction, so that an
             integer weight acts as that many copies of the row (DEDPUL's
-            density estimate and the feature methods stay unweighted).
+            density estimate and the feature methods stay unweighted; BBE's
+            bound counts summed weights as rows, so their scale matters).
             ``groups`` goes to the ``split`` of the splitter ``cv`` (a
             GroupKFold, say), as in scikit-learn's searches, and to the base
             only if its ``fit`` takes it.

@@ -8,8 +8,11 @@ import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, clone
 from sklearn.datasets import load_breast_cancer
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
+from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skrobust.datasets import make_pu_labels
 from skrobust.pu import ClassPriorEstimator, MedianPriorEstimator
@@ -144,7 +147,9 @@ def test_score_methods_over_one_base_share_one_cross_fit(cancer_pu):
     X, _, s = cancer_pu
     weight = np.where(np.arange(len(s)) % 4 == 0, 2.0, 1.0)
     members = [
-        ClassPriorEstimator(method, estimator=_CountingLogistic(), random_state=0)
+        ClassPriorEstimator(
+            method, estimator=_CountingLogistic(random_state=0), random_state=0
+        )
         for method in ("dedpul", "bbe", "e1")
     ]
     _CountingLogistic.calls.clear()
@@ -171,3 +176,32 @@ def test_only_seeded_score_members_with_equal_fit_params_share():
         [{}, {}, {}, {}, {}, {"sample_weight": np.ones(3)}],
     )
     assert leaders == [0, 0, 2, 3, 4, 5]
+    # A classifier or splitter drawing from an unseeded generator would give
+    # each separate fit other scores: no sharing.
+    for options in (
+        {"estimator": RandomForestClassifier(10)},
+        {"cv": KFold(3, shuffle=True)},
+        {"cv": list(KFold(3).split(np.zeros((9, 1))))},
+    ):
+        members = [
+            ClassPriorEstimator(m, random_state=0, **options) for m in ("e1", "bbe")
+        ]
+        assert _cross_fit_leaders(members, [{}, {}]) == [0, 1], options
+    forest = RandomForestClassifier(10, random_state=0)
+    members = [
+        ClassPriorEstimator(m, estimator=forest, cv=KFold(3), random_state=0)
+        for m in ("e1", "bbe")
+    ]
+    assert _cross_fit_leaders(members, [{}, {}]) == [0, 0]
+
+
+def test_members_that_cannot_be_hashed_are_fitted_alone(cancer_pu):
+    X, _, s = cancer_pu
+    # A lambda cannot be pickled, so it cannot be hashed either.
+    base = make_pipeline(FunctionTransformer(lambda z: z), LogisticRegression())
+    members = [
+        ClassPriorEstimator(m, estimator=base, random_state=0) for m in ("dedpul", "e1")
+    ]
+    model = MedianPriorEstimator(members).fit(X, s)
+    alone = [clone(m).fit(X, s).class_prior_ for m in members]
+    assert_array_equal(model.class_priors_, alone)

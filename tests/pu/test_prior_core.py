@@ -463,3 +463,11 @@ def test_bbe_errors_name_the_parameter():
         bbe_positive_share([0.5], [np.nan])
     with pytest.raises(ValueError, match="weight_labeled"):
         bbe_positive_share([0.5], [0.2], weight_labeled=[0.0])
+    with pytest.raises(ValueError, match="weight_labeled must hold one weight"):
+        bbe_positive_share([0.5], [0.2], weight_labeled=[1.0, 2.0])
+    with pytest.raises(ValueError, match="weight_unlabeled must hold finite"):
+        bbe_positive_share([0.5], [0.2], weight_unlabeled=[-1.0])
+    with pytest.raises(ValueError, match="delta"):
+        bbe_positive_share([0.5], [0.2], delta=1.5)
+    with pytest.raises(ValueError, match="gamma"):
+        bbe_positive_share([0.5], [0.2], gamma=-0.1)
