@@ -176,17 +176,23 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         else:
             params = [fit_params] * len(self.estimators)
         leaders = _cross_fit_leaders(self.estimators, params)
-        fitted = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_one)(clone(self.estimators[i]), X, y, params[i])
-            for i in sorted(set(leaders))
+        unique = sorted(set(leaders))
+        by_index = dict(
+            zip(
+                unique,
+                Parallel(n_jobs=self.n_jobs)(
+                    delayed(_fit_one)(clone(self.estimators[i]), X, y, params[i])
+                    for i in unique
+                ),
+                strict=True,
+            )
         )
-        fitted = dict(zip(sorted(set(leaders)), fitted, strict=True))
         for i, leader in enumerate(leaders):
-            if i not in fitted:
-                fitted[i] = clone(self.estimators[i]).fit(
-                    X, y, pred_proba=fitted[leader].pred_proba_, **params[i]
+            if i not in by_index:
+                by_index[i] = clone(self.estimators[i]).fit(
+                    X, y, pred_proba=by_index[leader].pred_proba_, **params[i]
                 )
-        self.estimators_ = [fitted[i] for i in range(len(self.estimators))]
+        self.estimators_ = [by_index[i] for i in range(len(self.estimators))]
         priors = []
         for index, fitted in enumerate(self.estimators_):
             prior = getattr(fitted, "class_prior_", None)
