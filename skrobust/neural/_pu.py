@@ -10,10 +10,10 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.utils import to_tensor
 
 from ..pu import ClassPriorEstimator
-from ..pu._prior import _labeled_fraction
+from ..pu._prior import _default_estimator, _labeled_fraction
 from ..utils import check_pu_labels
 from ..utils._routing import _fit_takes
-from ..utils._sklearn_compat import HasMethods
+from ..utils._sklearn_compat import HasMethods, _routing_enabled
 from ..utils._validation import _show, equal_mask
 from ._base import _NeuralNetBase
 from ._data import SAMPLE_WEIGHT, TensorBatchIterator
@@ -396,8 +396,16 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         fraction = _labeled_fraction(labelled, sample_weight)
         if self.class_prior is None:
             if isinstance(self.prior_method, str):
+                base = None
+                if sample_weight is not None and _routing_enabled():
+                    # The network builds this base, so the network asks for the
+                    # weights on its behalf; the user holds no object to ask.
+                    base = _default_estimator().set_fit_request(sample_weight=True)
                 estimator = ClassPriorEstimator(
-                    method=self.prior_method, cv=self.cv, random_state=self.random_state
+                    method=self.prior_method,
+                    estimator=base,
+                    cv=self.cv,
+                    random_state=self.random_state,
                 )
             else:
                 estimator = clone(self.prior_method)

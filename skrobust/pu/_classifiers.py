@@ -68,6 +68,11 @@ class _BasePUClassifier(
 ):
     """Validation, prior handling, routing and prediction shared by the family."""
 
+    # The weights weigh the prior and the PU risk here, whether the base takes
+    # them or not (see _RouteFitToBase).
+    _consumes_sample_weight = True
+    __metadata_request__fit = {"sample_weight": True}
+
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "class_prior": [Interval(Real, 0, 1, closed="neither"), None],
@@ -227,12 +232,18 @@ class _BasePUClassifier(
             sample_weight = check_row_weights(sample_weight, labeled.shape[0])
         rng = check_random_state(self.random_state)
         params, groups = self._route(fit_params, sample_weight)
+        if sample_weight is None:
+            # Weights the base takes under an alias weigh the rest too, so the
+            # whole fit reads one weighting.
+            sample_weight = params.get("sample_weight")
         scores = None
         if need_scores or self._needs_scores() or pred_proba is not None:
             scores = self._scores(X, y, labeled, pred_proba, params, rng, groups)
-        # The feature-based priors (KM, TIcE) read the validated array.
-        self._settle_prior(checked, labeled, scores, rng, params.get("sample_weight"))
-        return X, labeled, scores, params, rng
+        # The weights weigh the prior and the PU risk whether or not the base
+        # gets them too (under routing, a base may decline them); the
+        # feature-based priors (KM, TIcE) read the validated array.
+        self._settle_prior(checked, labeled, scores, rng, sample_weight)
+        return X, labeled, scores, params, rng, sample_weight
 
     def predict_proba(self, X):
         """Class probabilities :math:`P(y \\mid x)`, columns in ``classes_`` order.
@@ -288,6 +299,16 @@ class _BasePUClassifier(
         tags.classifier_tags.multi_class = False
         tags.target_tags.required = True
         return tags
+
+
+def _with_user_weight(params, weight):
+    """``params`` with the user's row weights, routed to the base or not.
+
+    The stacked fits hand the base their own PU weights in any case, so the
+    user's weights belong in them even when the base declined ``sample_weight``
+    under metadata routing.
+    """
+    return params if weight is None else {**params, "sample_weight": weight}
 
 
 def _stacked_fit(estimator, X, rows, labels, weights, params):
@@ -422,7 +443,10 @@ class ElkanNotoClassifier(_BasePUClassifier):
             Precomputed out-of-sample :math:`P(s = 1 \\mid x)`; no cross-fitting
             runs when given.
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, passed to the base estimator.
+            Row weights: they weigh the prior estimate and are passed to the
+            base estimator. Under metadata routing a base that declines them
+            (``set_fit_request(sample_weight=False)``) is fitted without them,
+            while the prior still reads them.
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
@@ -437,7 +461,7 @@ class ElkanNotoClassifier(_BasePUClassifier):
         """
         if sample_weight is not None:
             check_base_takes_weights(self._base_estimator())
-        X, labeled, _, params, _ = self._prepare(
+        X, labeled, _, params, _, _ = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
         self.estimator_ = clone(self._base_estimator())
@@ -623,7 +647,9 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
             Precomputed out-of-sample :math:`P(s = 1 \\mid x)`; no cross-fitting
             runs when given.
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, multiplied into the PU weights.
+            Row weights: they weigh the prior estimate and are multiplied into
+            the PU weights the base gets (also when, under metadata routing,
+            the base declines ``sample_weight``: the PU weights reach it anyway).
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled), repeated for the duplicated rows.
@@ -637,9 +663,11 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
             The fitted classifier.
         """
         base = self._weighted_base()
-        X, labeled, scores, params, _ = self._prepare(
+        X, labeled, scores, params, _, weight = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=True
         )
+        # The base always gets the PU weights; the user's multiply them.
+        params = _with_user_weight(params, weight)
         c, prior = self.label_frequency_, self.class_prior_
         n = labeled.shape[0]
         unlabeled = np.flatnonzero(~labeled)
@@ -650,7 +678,7 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
 
         def weights_from(posterior):
             if self.match_prior and c < 1.0:
-                posterior = _match_prior(posterior, prior, params.get("sample_weight"))
+                posterior = _match_prior(posterior, prior, weight)
             odds = (1.0 - c) * posterior / (1.0 - c * posterior)
             return np.where(labeled, 1.0, np.clip(odds, 0.0, 1.0))
 
@@ -796,7 +824,10 @@ class UnbiasedPUClassifier(_BasePUClassifier):
             Precomputed out-of-sample :math:`P(s = 1 \\mid x)` for a score-based
             ``prior_method``; no cross-fitting runs when given.
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, multiplied into the risk weights.
+            Row weights: they weigh the prior estimate and are multiplied into
+            the risk weights the base gets (also when, under metadata routing,
+            the base declines ``sample_weight``: the risk weights reach it
+            anyway).
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
@@ -810,9 +841,10 @@ class UnbiasedPUClassifier(_BasePUClassifier):
             The fitted classifier.
         """
         base = self._weighted_base()
-        X, labeled, _, params, _ = self._prepare(
+        X, labeled, _, params, _, weight = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
+        params = _with_user_weight(params, weight)
         c = self.label_frequency_
         row_weights = np.where(labeled, (2.0 - c) / c, 1.0)
         self.estimator_ = _stacked_fit(
@@ -1032,7 +1064,10 @@ class BaggingPUClassifier(_BasePUClassifier):
             Precomputed out-of-sample :math:`P(s = 1 \\mid x)` for a score-based
             ``prior_method``; no cross-fitting runs when given.
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, passed to every bagged model.
+            Row weights: they weigh the prior estimate and are passed to every
+            bagged model. Under metadata routing a base that declines them
+            (``set_fit_request(sample_weight=False)``) is fitted without them,
+            while the prior still reads them.
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled), sliced to each model's rows.
@@ -1048,7 +1083,7 @@ class BaggingPUClassifier(_BasePUClassifier):
         base = self._base_estimator()
         if sample_weight is not None:
             check_base_takes_weights(base)
-        X, labeled, _, params, rng = self._prepare(
+        X, labeled, _, params, rng, _ = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
         start = time.perf_counter()

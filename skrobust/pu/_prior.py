@@ -33,6 +33,7 @@ from ..utils._sklearn_compat import (
     Interval,
     StrOptions,
     _fit_context,
+    _routing_enabled,
     validate_data,
 )
 from ..utils._validation import (
@@ -40,6 +41,7 @@ from ..utils._validation import (
     _as_numeric_array,
     _for_base,
     _show,
+    check_base_takes_weights,
     check_row_weights,
 )
 from ..utils._verbose import log_progress
@@ -490,6 +492,11 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
     pi = 0.6... (true 0.63)
     """
 
+    # The weights weigh the score means and the labelled fraction here, whether
+    # the base takes them or not (see _RouteFitToBase).
+    _consumes_sample_weight = True
+    __metadata_request__fit = {"sample_weight": True}
+
     _parameter_constraints: dict = {
         "method": [StrOptions(set(PRIOR_METHODS))],
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
@@ -574,6 +581,9 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             if pred_proba is not None:
                 scores = _positive_scores(pred_proba, labeled, y)
             else:
+                if weight is not None and not _routing_enabled():
+                    # Under routing the base requests or declines them itself.
+                    check_base_takes_weights(self._base_estimator())
                 fit_params, groups = _route_fit_and_groups(self, fit_params)
                 scores = _cross_fit_scores(
                     self._base_estimator(),

@@ -16,7 +16,16 @@ from ._sklearn_compat import _routing_enabled
 
 class _RouteFitToBase:
     """Mixin: route ``fit`` metadata to ``self._base_estimator()``'s ``fit``,
-    and to the ``split`` of a splitter given as ``cv``."""
+    and to the ``split`` of a splitter given as ``cv``.
+
+    A subclass that weighs its own estimates by ``sample_weight`` sets
+    ``_consumes_sample_weight`` (with a class-level fit request for it): the
+    router then lists it as a consumer too, so that a base declining the
+    weights (``set_fit_request(sample_weight=False)``) keeps them from the base
+    only, instead of leaving them "routed to no object".
+    """
+
+    _consumes_sample_weight = False
 
     def get_metadata_routing(self):
         """Route fit metadata to the base estimator and the splitter.
@@ -29,7 +38,10 @@ class _RouteFitToBase:
             is a splitter object, to its ``split`` (so ``groups`` reaches a
             :class:`~sklearn.model_selection.GroupKFold`).
         """
-        router = MetadataRouter(owner=self.__class__.__name__).add(
+        router = MetadataRouter(owner=self.__class__.__name__)
+        if self._consumes_sample_weight:
+            router.add_self_request(self)
+        router.add(
             estimator=self._base_estimator(),
             method_mapping=MethodMapping().add(caller="fit", callee="fit"),
         )

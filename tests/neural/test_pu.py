@@ -389,3 +389,19 @@ def test_sample_weight_weighs_the_prior_estimate_too(cancer):
     assert net.class_prior_ != pytest.approx(unweighted.class_prior_, abs=1e-3)
     weighted_fraction = weights[s == 1].sum() / weights.sum()
     assert net.class_prior_ * net.label_frequency_ == pytest.approx(weighted_fraction)
+
+
+@pytest.mark.parametrize("method", ["dedpul", "bbe"])
+def test_weights_reach_the_named_prior_under_metadata_routing(cancer, method):
+    import sklearn
+
+    X, y, s, _, _ = cancer
+    weights = np.where(X[:, 0] > 0, 3.0, 1.0)
+    plain = _net(max_epochs=1, prior_method=method).fit(X, s, sample_weight=weights)
+    # The network builds the prior's base itself, so the user could not make it
+    # request the weights: routing used to fail here.
+    with sklearn.config_context(enable_metadata_routing=True):
+        routed = _net(max_epochs=1, prior_method=method).fit(
+            X, s, sample_weight=weights
+        )
+    assert routed.class_prior_ == plain.class_prior_

@@ -323,6 +323,58 @@ def test_metadata_routing_sends_sample_weight_to_the_base(scar, cls):
 
 
 @pytest.mark.parametrize("cls", CLASSIFIERS, ids=lambda c: c.__name__)
+def test_a_base_declining_weights_keeps_them_from_the_base_only(scar, cls):
+    # scikit-learn's advice for unrequested weights offers
+    # set_fit_request(sample_weight=False); that raised "routed to no object"
+    # before the classifiers declared that they consume the weights themselves.
+    X, _, s, X_test, _ = scar
+    X, s = X[:600], s[:600]
+    weights = np.where(np.arange(s.shape[0]) % 3 == 0, 2.0, 1.0)
+    unweighted = ClassPriorEstimator(random_state=0).fit(X, s).pred_proba_
+    with sklearn.config_context(enable_metadata_routing=True):
+        base = LogisticRegression(max_iter=1000).set_fit_request(sample_weight=False)
+        model = _make(cls, estimator=base).fit(X, s, sample_weight=weights)
+    # The prior reads the weights, over the unweighted base's scores...
+    expected = ClassPriorEstimator().fit(
+        X, s, pred_proba=unweighted, sample_weight=weights
+    )
+    assert model.class_prior_ == pytest.approx(expected.class_prior_)
+    if cls is ElkanNotoClassifier:
+        # ... and the base never sees them.
+        plain = LogisticRegression(max_iter=1000).fit(X, s)
+        assert_allclose(model.estimator_.coef_, plain.coef_)
+    # Without routing, given the same scores, the weights go everywhere; the
+    # stacked fits hand the base their own PU weights anyway, so the user's
+    # weights multiply them in both cases.
+    if cls in (WeightedElkanNotoClassifier, UnbiasedPUClassifier):
+        alone = _make(cls, estimator=LogisticRegression(max_iter=1000)).fit(
+            X, s, pred_proba=unweighted, sample_weight=weights
+        )
+        assert_allclose(model.predict_proba(X_test), alone.predict_proba(X_test))
+
+
+def test_prior_estimator_base_declining_weights_and_base_without_them(scar):
+    X, _, s, _, _ = scar
+    weights = np.where(np.arange(s.shape[0]) % 3 == 0, 2.0, 1.0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        base = LogisticRegression(max_iter=1000).set_fit_request(sample_weight=False)
+        routed = ClassPriorEstimator(estimator=base, random_state=0).fit(
+            X, s, sample_weight=weights
+        )
+    scores = ClassPriorEstimator(random_state=0).fit(X, s).pred_proba_
+    assert routed.class_prior_ == pytest.approx(
+        ClassPriorEstimator()
+        .fit(X, s, pred_proba=scores, sample_weight=weights)
+        .class_prior_
+    )
+    # A base that cannot take the weights gets the clear error, not a TypeError.
+    with pytest.raises(ValueError, match="KNeighborsClassifier does not accept"):
+        ClassPriorEstimator(estimator=KNeighborsClassifier()).fit(
+            X, s, sample_weight=weights
+        )
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS, ids=lambda c: c.__name__)
 def test_pickle_round_trip_keeps_predictions(scar, cls):
     X, _, s, X_test, _ = scar
     model = _make(cls).fit(X, s)
