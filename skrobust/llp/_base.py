@@ -107,6 +107,10 @@ class _BaseLLPClassifier(
     # Requested by default, so that fit(X, y, bags=b) works with routing off and
     # GridSearchCV routes bags to fit with routing on (DESIGN.md, LLP targets).
     __metadata_request__fit = {"bags": True}
+    # fit lists sample_weight among its own requests, so under routing a base
+    # may decline the weights without leaving them "routed to no object"; the
+    # routing error offers that (see _process_fit).
+    _consumes_sample_weight = True
 
     def _base_estimator(self):
         return _default_estimator() if self.estimator is None else self.estimator

@@ -98,12 +98,20 @@ def _process_fit(owner, fit_params):
         names = sorted(exc.unrequested_params)
         base = owner._base_estimator()
         requests = ", ".join(f"{name}=True" for name in names)
+        # Declining is a way out only for what the owner consumes itself:
+        # anything else would then be "routed to no object".
+        decline = (
+            " (or False to keep them from the base)"
+            if getattr(owner, "_consumes_sample_weight", False)
+            and names == ["sample_weight"]
+            else ""
+        )
         raise UnsetMetadataPassedError(
             message=(
                 f"{type(owner).__name__}.fit got {names} with metadata routing "
                 "enabled, but its default base estimator, built inside fit, does "
                 f"not request them; pass estimator={base!r}.set_fit_request("
-                f"{requests}) (or False to keep them from the base)."
+                f"{requests}){decline}."
             ),
             unrequested_params=exc.unrequested_params,
             routed_params=exc.routed_params,

@@ -534,3 +534,20 @@ def test_class_prior_estimator_tags_follow_the_base_for_score_methods():
     assert tags.input_tags.sparse and not tags.input_tags.allow_nan
     with pytest.raises(ValueError, match="NaN"):
         featured.fit(X_nan, s)
+
+
+def test_routing_error_offers_declining_only_where_it_works(scar):
+    from sklearn.utils._metadata_requests import UnsetMetadataPassedError
+
+    from skrobust.noise import ConfidentLearningClassifier
+
+    X, _, s, _, _ = scar
+    weights = np.ones(s.shape[0])
+    with sklearn.config_context(enable_metadata_routing=True):
+        with pytest.raises(UnsetMetadataPassedError, match="or False to keep them"):
+            ElkanNotoClassifier().fit(X, s, sample_weight=weights)
+        # The noise family passes weights only to its base: declining them
+        # there leaves them routed to no object, so the advice leaves it out.
+        with pytest.raises(UnsetMetadataPassedError) as info:
+            ConfidentLearningClassifier().fit(X, s, sample_weight=weights)
+        assert "or False" not in str(info.value)
