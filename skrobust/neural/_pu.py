@@ -14,7 +14,7 @@ from ..pu._prior import _default_estimator, _labeled_fraction
 from ..utils import check_pu_labels
 from ..utils._routing import _fit_takes
 from ..utils._sklearn_compat import HasMethods, _routing_enabled
-from ..utils._validation import _show, equal_mask
+from ..utils._validation import _show, _show_one, equal_mask
 from ._base import _NeuralNetBase
 from ._data import SAMPLE_WEIGHT, TensorBatchIterator
 from ._modules import MLP
@@ -335,8 +335,9 @@ class PUNeuralNetClassifier(_NeuralNetBase):
             )
         if values.shape[0] == 1 and first:
             raise ValueError(
-                f"y holds a single class ({values[0]!r}); PU learning needs labelled "
-                f"positives (pos_label={self.pos_label!r}) and unlabelled rows."
+                f"y holds a single class ({_show_one(values[0])}); PU learning "
+                f"needs labelled positives (pos_label={self.pos_label!r}) and "
+                "unlabelled rows."
             )
         if first:
             labelled = check_pu_labels(y, pos_label=self.pos_label)
@@ -426,7 +427,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
             prior = float(self.class_prior)
             if prior < fraction:
                 raise ValueError(
-                    f"class_prior={prior!r} is below the labelled fraction "
+                    f"class_prior={_show_one(prior)} is below the labelled fraction "
                     f"{fraction:.4g} of y: under SCAR every labelled row is "
                     "positive, so the prior is at least that fraction."
                 )

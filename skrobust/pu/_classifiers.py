@@ -44,6 +44,7 @@ from ..utils._sklearn_compat import (
 from ..utils._validation import (
     _for_base,
     _show,
+    _show_one,
     check_base_takes_weights,
     check_row_weights,
 )
@@ -148,8 +149,9 @@ class _BasePUClassifier(
             )
         if values.shape[0] == 1:
             raise ValueError(
-                f"y holds a single class ({values[0]!r}); PU learning needs labelled "
-                f"positives (pos_label={self.pos_label!r}) and unlabelled rows."
+                f"y holds a single class ({_show_one(values[0])}); PU learning "
+                f"needs labelled positives (pos_label={self.pos_label!r}) and "
+                "unlabelled rows."
             )
         labeled = check_pu_labels(y, pos_label=self.pos_label)
         self.classes_ = np.unique(y)
@@ -198,9 +200,10 @@ class _BasePUClassifier(
         if self.class_prior is not None:
             if self.class_prior < fraction:
                 raise ValueError(
-                    f"class_prior={self.class_prior!r} is below the labelled fraction "
-                    f"{fraction:.4g} of y: under SCAR every labelled row is positive, "
-                    "so the prior is at least that fraction."
+                    f"class_prior={_show_one(self.class_prior)} is below the "
+                    f"labelled fraction {fraction:.4g} of y: under SCAR every "
+                    "labelled row is positive, so the prior is at least that "
+                    "fraction."
                 )
             estimate = _from_class_prior(self.class_prior, fraction, n)
         else:

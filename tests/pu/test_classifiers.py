@@ -551,3 +551,12 @@ def test_routing_error_offers_declining_only_where_it_works(scar):
         with pytest.raises(UnsetMetadataPassedError) as info:
             ConfidentLearningClassifier().fit(X, s, sample_weight=weights)
         assert "or False" not in str(info.value)
+
+
+def test_messages_show_numpy_scalars_as_python_ones(scar):
+    X, _, s, _, _ = scar
+    with pytest.raises(ValueError, match=r"class_prior=0\.01 is below") as info:
+        ElkanNotoClassifier(class_prior=np.float64(0.01)).fit(X, s)
+    assert "np.float64" not in str(info.value)
+    with pytest.raises(ValueError, match=r"single class \(0\)"):
+        ElkanNotoClassifier().fit(X, np.zeros_like(s))
