@@ -292,31 +292,11 @@ def _ours_class_prior(method, problem):
     return _prior_error(problem, estimate.class_prior)
 
 
-def _median_dedpul(pos_label=1):
-    """DEDPUL's prior, the median over a logistic regression, a random forest and
-    extra trees (the development seeds' choice; see MedianPriorEstimator)."""
-    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
-
-    forest = {"n_estimators": 100, "min_samples_leaf": 3, "random_state": 0}
-    return skrobust_pu.MedianPriorEstimator(
-        [
-            skrobust_pu.ClassPriorEstimator(
-                estimator=base, pos_label=pos_label, random_state=0
-            )
-            for base in (
-                LogisticRegression(max_iter=1000),
-                RandomForestClassifier(**forest),
-                ExtraTreesClassifier(**forest),
-            )
-        ]
-    )
-
-
-def _median_dedpul_bbe(pos_label=1):
-    """The median of six priors: DEDPUL and BBE, each over a logistic
-    regression, a random forest and extra trees (one cross-fit per classifier,
-    shared by the two methods; the development seeds' choice, 2026-11-24)."""
+def _median_prior(pos_label=1, methods=("dedpul",)):
+    """The median prior of ``methods``, each over a logistic regression, a random
+    forest and extra trees (the development seeds' choice; see
+    MedianPriorEstimator). Members differing only in method share one cross-fit
+    per classifier."""
     from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
 
@@ -326,16 +306,27 @@ def _median_dedpul_bbe(pos_label=1):
             skrobust_pu.ClassPriorEstimator(
                 method, estimator=base, pos_label=pos_label, random_state=0
             )
-            for method in ("dedpul", "bbe")
+            for method in methods
             for base in (
-                # random_state only lets the two methods share the cross-fit;
-                # lbfgs does not read it.
+                # random_state only lets methods share the cross-fit; lbfgs
+                # does not read it.
                 LogisticRegression(max_iter=1000, random_state=0),
                 RandomForestClassifier(**forest),
                 ExtraTreesClassifier(**forest),
             )
         ]
     )
+
+
+def _median_dedpul(pos_label=1):
+    """DEDPUL's median prior over the three classifiers."""
+    return _median_prior(pos_label)
+
+
+def _median_dedpul_bbe(pos_label=1):
+    """The median of six priors, DEDPUL and BBE over the three classifiers (the
+    development seeds' choice, 2026-11-24)."""
+    return _median_prior(pos_label, methods=("dedpul", "bbe"))
 
 
 def _ours_median_prior(problem, factory=_median_dedpul):

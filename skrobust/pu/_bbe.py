@@ -43,12 +43,14 @@ def _check_weight(weight, size, name):
     return weight
 
 
-def _upper_tail_mass(sorted_scores, cumulative_weight, thresholds):
-    """Weighted fraction of ``sorted_scores`` at or above each threshold."""
+def _upper_tail_mass(sorted_scores, weight, thresholds):
+    """Weighted fraction of ``sorted_scores`` at or above each threshold, and
+    their total weight."""
+    # mass_below[k] is the weight of the first k scores.
+    mass_below = np.concatenate([[0.0], np.cumsum(weight)])
+    total = mass_below[-1]
     below = np.searchsorted(sorted_scores, thresholds, side="left")
-    total = cumulative_weight[-1]
-    mass_below = np.where(below > 0, cumulative_weight[np.maximum(below - 1, 0)], 0.0)
-    return (total - mass_below) / total
+    return (total - mass_below[below]) / total, total
 
 
 def bbe_positive_share(
@@ -126,13 +128,12 @@ def bbe_positive_share(
         raise ValueError("weight_labeled must give some labelled row a weight > 0.")
     order_l, order_u = np.argsort(labeled), np.argsort(unlabeled)
     sorted_l, sorted_u = labeled[order_l], unlabeled[order_u]
-    cum_l, cum_u = np.cumsum(w_l[order_l]), np.cumsum(w_u[order_u])
     thresholds = np.unique(sorted_l)
-    q_l = _upper_tail_mass(sorted_l, cum_l, thresholds)
-    q_u = _upper_tail_mass(sorted_u, cum_u, thresholds)
+    q_l, n_l = _upper_tail_mass(sorted_l, w_l[order_l], thresholds)
+    q_u, n_u = _upper_tail_mass(sorted_u, w_u[order_u], thresholds)
     log_term = np.log(1.0 / delta) / 2.0
     # An integer weight counts as that many copies of the row, sizes included,
     # as scikit-learn's sample_weight does.
-    width = np.sqrt(log_term / cum_l[-1]) + np.sqrt(log_term / cum_u[-1])
+    width = np.sqrt(log_term / n_l) + np.sqrt(log_term / n_u)
     best = int(np.argmin((q_u + (1.0 + gamma) * width) / q_l))
     return float(min(q_u[best] / q_l[best], 1.0))
