@@ -450,3 +450,53 @@ def test_positive_ints_argument_type():
     for bad in ("abc", "0", "5,-1", ""):
         with pytest.raises(argparse.ArgumentTypeError, match="positive integers"):
             positive_ints(bad)
+
+
+def test_select_sections_keeps_only_what_the_filters_name():
+    from skrobust._bench._cli import select_sections
+
+    first = Method("WeightedElkanNoto", "test", _trivial)
+    second = Method("ElkanNoto", "test", _trivial)
+    other = Method("peer row", "peer", _trivial)
+    sections = [
+        Section([first, second], ["wine", "breast_cancer"], [WINE_NOISE]),
+        Section([other], ["wine"], [WINE_NOISE, LabelNoise("symmetric", 0.1)]),
+    ]
+    assert select_sections(sections) == sections
+    kept = select_sections(sections, methods=["ElkanNoto"], datasets=["wine"])
+    # The second section has no matching method left, so it is dropped whole.
+    assert len(kept) == 1
+    assert [m.name for m in kept[0].methods] == ["WeightedElkanNoto", "ElkanNoto"]
+    assert kept[0].datasets == ("wine",)
+    assert kept[0].estimator is sections[0].estimator
+    kept = select_sections(sections, settings=["symmetric 10%"])
+    assert [s.methods for s in kept] == [(other,)]
+    assert [s.label for s in kept[0].settings] == ["symmetric 10%"]
+    with pytest.raises(ValueError, match="--datasets: 'digits' not in"):
+        select_sections(sections, datasets=["wine", "digits"])
+    with pytest.raises(ValueError, match="--settings: 'PU c=0.1' not in"):
+        select_sections(sections, settings=["PU c=0.1"])
+    with pytest.raises(ValueError, match="nothing left to run"):
+        select_sections(sections, methods=["peer"], datasets=["breast_cancer"])
+
+
+def test_benchmark_cli_runs_the_seeds_and_rows_asked_for(tmp_path, capsys):
+    from skrobust._bench._cli import benchmark_main
+
+    sections = [
+        Section(
+            [Method("kept", "test", _trivial), Method("dropped", "test", _trivial)],
+            ["wine"],
+            [WINE_NOISE],
+        )
+    ]
+    argv = ["--first-seed", "100", "--seeds", "2", "--method", "kept", "--quiet"]
+    assert benchmark_main("toy", sections, argv + ["--output", str(tmp_path)]) == 0
+    table = (tmp_path / "toy.md").read_text()
+    assert "- seeds: 100, 101" in table
+    assert "| kept |" in table and "dropped" not in table
+    with pytest.raises(SystemExit, match="--first-seed must be at least 0"):
+        benchmark_main("toy", sections, ["--first-seed", "-1"])
+    with pytest.raises(SystemExit, match="nothing left to run"):
+        benchmark_main("toy", sections, ["--method", "absent"])
+    capsys.readouterr()

@@ -6,6 +6,7 @@ calls its ``main(argv)``; each script's ``main`` hands its sections to
 """
 
 import argparse
+import dataclasses
 import re
 import runpy
 import sys
@@ -48,6 +49,80 @@ def positive_ints(value):
     return numbers
 
 
+def _names(value):
+    """An argparse type: comma-separated names, none of them empty."""
+    names = [part.strip() for part in value.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated names, none empty; got {value!r}"
+        )
+    return names
+
+
+def select_sections(sections, *, datasets=None, settings=None, methods=None):
+    """The part of ``sections`` that the filters keep.
+
+    Parameters
+    ----------
+    sections : list of Section
+    datasets, settings : list of str, default=None
+        Dataset names and setting labels (``"PU c=0.1"``) to keep; ``None``
+        keeps all.
+    methods : list of str, default=None
+        Keep the methods whose name contains one of these texts; ``None`` keeps
+        all.
+
+    Returns
+    -------
+    sections : list of Section
+        The sections left with a method, a dataset and a setting each.
+
+    Raises
+    ------
+    ValueError
+        When a dataset or setting named is in no section, or when nothing is
+        left to run; the message lists what there is to choose from.
+    """
+    for option, wanted, available in (
+        ("--datasets", datasets, {name for sec in sections for name in sec.datasets}),
+        (
+            "--settings",
+            settings,
+            {setting.label for sec in sections for setting in sec.settings},
+        ),
+    ):
+        unknown = sorted(set(wanted or ()) - available)
+        if unknown:
+            raise ValueError(
+                f"{option}: {', '.join(map(repr, unknown))} not in this benchmark; "
+                f"it has {', '.join(map(repr, sorted(available)))}"
+            )
+    kept = []
+    for section in sections:
+        section = dataclasses.replace(
+            section,
+            methods=[
+                method
+                for method in section.methods
+                if methods is None or any(text in method.name for text in methods)
+            ],
+            datasets=[d for d in section.datasets if datasets is None or d in datasets],
+            settings=[
+                setting
+                for setting in section.settings
+                if settings is None or setting.label in settings
+            ],
+        )
+        if section.methods and section.datasets and section.settings:
+            kept.append(section)
+    if not kept:
+        raise ValueError(
+            "nothing left to run: no section has a method matching --method "
+            f"{methods!r} together with the datasets and settings chosen"
+        )
+    return kept
+
+
 def _build_parser(prog, description):
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument(
@@ -55,6 +130,32 @@ def _build_parser(prog, description):
     )
     parser.add_argument(
         "--seeds", type=int, default=None, help="number of seeds (default 3)"
+    )
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="the first seed; seeds run from it upwards (default 0; design "
+        "studies use 100 and above, away from the reported seeds)",
+    )
+    parser.add_argument(
+        "--datasets",
+        type=_names,
+        default=None,
+        help="comma-separated dataset names: only these run",
+    )
+    parser.add_argument(
+        "--settings",
+        type=_names,
+        default=None,
+        help="comma-separated setting labels, such as 'PU c=0.1': only these run",
+    )
+    parser.add_argument(
+        "--method",
+        action="append",
+        default=None,
+        metavar="TEXT",
+        help="run only the methods whose name contains TEXT (repeat for more)",
     )
     parser.add_argument(
         "--output",
@@ -81,7 +182,10 @@ def benchmark_main(name, sections, argv=None, *, prog=None, description=None):
     """Parse the common options, run the sections and report.
 
     Options: ``--quick`` (one seed, and ``sections(quick=True)``), ``--seeds N``
-    (default 3), ``--output DIR``, ``--timeout S`` (per run, default 600),
+    (default 3), ``--first-seed K`` (default 0: seeds ``K .. K + N - 1``),
+    ``--datasets A,B``, ``--settings "PU c=0.1"`` and ``--method TEXT``
+    (repeatable) to run part of the table (:func:`select_sections`),
+    ``--output DIR``, ``--timeout S`` (per run, default 600),
     ``--threads N`` (default 1; 0 for the libraries' defaults), ``--quiet``.
 
     Parameters
@@ -108,10 +212,23 @@ def benchmark_main(name, sections, argv=None, *, prog=None, description=None):
     n_seeds = args.seeds if args.seeds is not None else (1 if args.quick else 3)
     if n_seeds < 1:
         raise SystemExit(f"{prog}: --seeds must be at least 1; got {n_seeds}.")
+    if args.first_seed < 0:
+        raise SystemExit(
+            f"{prog}: --first-seed must be at least 0; got {args.first_seed}."
+        )
     if callable(sections):
         sections = sections(args.quick)
+    try:
+        sections = select_sections(
+            sections,
+            datasets=args.datasets,
+            settings=args.settings,
+            methods=args.method,
+        )
+    except ValueError as exc:
+        raise SystemExit(f"{prog}: {exc}") from None
     threads = args.threads or None
-    seeds = list(range(n_seeds))
+    seeds = list(range(args.first_seed, args.first_seed + n_seeds))
     records = run_benchmark(
         sections,
         seeds=seeds,
