@@ -545,8 +545,9 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
         **fit_params : dict
             Passed to ``estimator.fit`` in each fold (routed when metadata
             routing is enabled). A ``sample_weight`` among them also weights
-            the score methods' means and the labelled fraction, so that an
-            integer weight acts as that many copies of the row (DEDPUL's
+            the score methods' means and the labelled fraction (so do weights
+            that reach the base under an alias, with metadata routing), so
+            that an integer weight acts as that many copies of the row (DEDPUL's
             density estimate and the feature methods stay unweighted; BBE's
             bound counts summed weights as rows, so their scale matters).
             ``groups`` goes to the ``split`` of the splitter ``cv`` (a
@@ -578,13 +579,22 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             weight = check_row_weights(weight, labeled.shape[0])
         scores = None
         if self.method in SCORE_METHODS:
+            if weight is not None and pred_proba is None and not _routing_enabled():
+                # Under routing the base requests or declines them itself.
+                check_base_takes_weights(self._base_estimator())
+            if pred_proba is None or (fit_params and _routing_enabled()):
+                fit_params, groups = _route_fit_and_groups(self, fit_params)
+                if weight is None and fit_params.get("sample_weight") is not None:
+                    # Weights the base takes under an alias weigh the means
+                    # too, as in the PU classifiers: one weighting throughout,
+                    # whether the scores are cross-fitted here or given (a
+                    # MedianPriorEstimator hands one member's to the next).
+                    weight = check_row_weights(
+                        fit_params["sample_weight"], labeled.shape[0]
+                    )
             if pred_proba is not None:
                 scores = _positive_scores(pred_proba, labeled, y)
             else:
-                if weight is not None and not _routing_enabled():
-                    # Under routing the base requests or declines them itself.
-                    check_base_takes_weights(self._base_estimator())
-                fit_params, groups = _route_fit_and_groups(self, fit_params)
                 scores = _cross_fit_scores(
                     self._base_estimator(),
                     _for_base(X, checked),

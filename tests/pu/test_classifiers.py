@@ -471,6 +471,28 @@ def test_sample_weight_alias_is_routed_once(scar, cls):
     assert_allclose(got.predict_proba(X_test), expected.predict_proba(X_test))
 
 
+@pytest.mark.parametrize("method", ["e1", "dedpul", "bbe"])
+def test_prior_estimator_reads_weights_routed_under_an_alias(scar, method):
+    """The alias reached the base only; the means ignored the weights."""
+    X, _, s, _, _ = scar
+    X, s = X[:600], s[:600]
+    weight = np.where(np.arange(len(s)) % 3 == 0, 3.0, 1.0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        named = LogisticRegression(max_iter=1000).set_fit_request(sample_weight=True)
+        aliased = LogisticRegression(max_iter=1000).set_fit_request(sample_weight="w")
+        expected = ClassPriorEstimator(method, estimator=named, random_state=0)
+        expected.fit(X, s, sample_weight=weight)
+        got = ClassPriorEstimator(method, estimator=aliased, random_state=0)
+        got.fit(X, s, w=weight)
+        unweighted = ClassPriorEstimator(method, estimator=named, random_state=0)
+        unweighted.fit(X, s)
+    assert_allclose(got.pred_proba_, expected.pred_proba_)
+    assert got.class_prior_ == pytest.approx(expected.class_prior_)
+    assert got.label_frequency_ == pytest.approx(expected.label_frequency_)
+    # The weights do change the estimate, so equality above is not vacuous.
+    assert got.class_prior_ != pytest.approx(unweighted.class_prior_, abs=1e-6)
+
+
 def test_pu_splitter_with_its_own_pos_label_as_cv(scar):
     X, _, s, _, _ = scar
     labels = np.where(s == 1, "p", "u")

@@ -163,6 +163,28 @@ def test_score_methods_over_one_base_share_one_cross_fit(cancer_pu):
     assert_array_equal(shared.estimators_[1].pred_proba_, alone[1].pred_proba_)
 
 
+def test_shared_cross_fit_reads_weights_routed_under_an_alias(cancer_pu):
+    """The members reading a shared cross-fit weigh their means as its leader."""
+    X, _, s = cancer_pu
+    weight = np.where(np.arange(len(s)) % 4 == 0, 3.0, 1.0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        members = [
+            ClassPriorEstimator(
+                method,
+                estimator=LogisticRegression(
+                    max_iter=1000, random_state=0
+                ).set_fit_request(sample_weight="w"),
+                random_state=0,
+            )
+            for method in ("dedpul", "bbe", "e1")
+        ]
+        shared = MedianPriorEstimator(members).fit(X, s, w=weight)
+        alone = [clone(m).fit(X, s, w=weight) for m in members]
+        plain = [clone(m).fit(X, s) for m in members]
+    assert_allclose(shared.class_priors_, [m.class_prior_ for m in alone])
+    assert not np.allclose(shared.class_priors_, [m.class_prior_ for m in plain])
+
+
 def test_only_seeded_score_members_with_equal_fit_params_share():
     leaders = _cross_fit_leaders(
         [
