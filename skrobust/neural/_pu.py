@@ -13,13 +13,78 @@ from ..pu import ClassPriorEstimator
 from ..pu._prior import _default_estimator, _labeled_fraction
 from ..utils import check_pu_labels
 from ..utils._routing import _fit_takes
-from ..utils._sklearn_compat import HasMethods, _routing_enabled
+from ..utils._sklearn_compat import HasMethods, Interval, _routing_enabled
 from ..utils._validation import _show, _show_one, equal_mask
 from ._base import _NeuralNetBase
 from ._data import SAMPLE_WEIGHT, TensorBatchIterator
 from ._modules import MLP
 
 PRIOR_METHODS = ("e1", "e2", "e3", "dedpul", "bbe", "km1", "km2", "tice")
+
+# Batch extra marking labelled rows added to a batch for its positive risk only.
+POSITIVE_ONLY = "positive_only"
+
+
+class _PUBatchIterator(TensorBatchIterator):
+    """Stratified training batches, each with at least ``min_labelled`` labelled
+    rows in its positive part.
+
+    A batch holding fewer labelled rows gets more, drawn in turn from a
+    reshuffled list of the labelled rows of ``rows`` and marked
+    ``POSITIVE_ONLY``: they enter :math:`R_p` only, so the unlabelled part
+    stays the batch itself, a sample of :math:`p(x)`. Each risk is a mean over
+    its own sample, so the extra rows change how many labelled rows estimate
+    :math:`R_p` in a step, not what it estimates.
+    """
+
+    def __init__(self, dataset, rows, batch_size, shuffle, drop_last, min_labelled):
+        super().__init__(
+            dataset,
+            rows,
+            batch_size,
+            shuffle,
+            drop_last,
+            strata=(dataset.y > 0).to(torch.int64),
+        )
+        self.min_labelled = min_labelled
+
+    def _labelled_rows(self):
+        device = self.dataset.y.device
+        rows = (
+            torch.arange(self.n_rows, device=device)
+            if self.rows is None
+            else self.rows.to(device)
+        )
+        return rows[self.dataset.y.index_select(0, rows) > 0]
+
+    def __iter__(self):
+        labelled = self._labelled_rows()
+        n_labelled = int(labelled.shape[0])
+        wanted = min(self.min_labelled, n_labelled)
+        queue, used = labelled[:0], 0
+        for xi, yi in super().__iter__():
+            missing = wanted - int((yi > 0).sum())
+            if missing <= 0:
+                yield xi, yi
+                continue
+            extra = []
+            while missing > 0:
+                if used == queue.shape[0]:
+                    # The same generator as the batch order (forked and seeded
+                    # from random_state by the estimator).
+                    order = torch.randperm(n_labelled).to(labelled.device)
+                    queue, used = labelled.index_select(0, order), 0
+                take = min(missing, queue.shape[0] - used)
+                extra.append(queue[used : used + take])
+                used, missing = used + take, missing - take
+            xe, ye = self.dataset.take(torch.cat(extra))
+            flag = torch.zeros(
+                yi.shape[0] + ye.shape[0], dtype=torch.bool, device=yi.device
+            )
+            flag[yi.shape[0] :] = True
+            xi = {key: torch.cat([value, xe[key]]) for key, value in xi.items()}
+            xi[POSITIVE_ONLY] = flag
+            yield xi, torch.cat([yi, ye])
 
 
 def _pu_proba(scores):
@@ -61,6 +126,16 @@ class PUNeuralNetClassifier(_NeuralNetBase):
     labels rose from 0.49 to 0.75 with the true prior, mean of 3 seeds). skorch's
     ``DataLoader`` path (any ``iterator_train__*`` argument) shuffles plainly.
 
+    A share below one row still leaves some batches with none, so each batch's
+    positive part is topped up to ``min_labelled_per_batch`` rows. The added rows
+    enter :math:`R_p` only: each risk stays the mean over its own sample, and
+    the unlabelled sample stays the batch, so the step still estimates the same
+    risk. With 7 labelled positives (digit 3 against the rest at c = 0.1,
+    development seed 106, true prior) the network without the top-up scored
+    every row negative (test F1 0); with it, F1 was 0.78 (mean over seeds 100
+    to 107: 0.73 without, 0.82 with 2 rows; 4 rows gave the same there and
+    lowered accuracy on breast cancer at c = 0.1, 8 lowered F1 to 0.79).
+
     Parameters
     ----------
     module : torch.nn.Module class or instance, default=MLP
@@ -87,6 +162,12 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         Folds of the out-of-sample scores the score-based prior estimators read.
     pos_label : int, float, bool or str, default=1
         The label of labelled positives in ``y``.
+    min_labelled_per_batch : int, default=2
+        The fewest labelled rows behind each training batch's positive risk
+        :math:`R_p`. A batch holding fewer gets more for :math:`R_p` only, taken
+        in turn from a reshuffled list of all labelled rows (the unlabelled part
+        stays the batch itself); never more than there are labelled rows. 0
+        keeps the batches as they come. See Notes.
     optimizer : torch.optim.Optimizer class, default=torch.optim.Adam
         The optimizer.
     lr : float, default=1e-3
@@ -154,6 +235,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         "prior_method": [str, HasMethods(["fit"])],
         "cv": ["cv_object"],
         "pos_label": [Integral, Real, str, "boolean"],
+        "min_labelled_per_batch": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
     }
 
@@ -166,6 +248,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         prior_method="dedpul",
         cv=5,
         pos_label=1,
+        min_labelled_per_batch=2,
         optimizer=torch.optim.Adam,
         lr=1e-3,
         max_epochs=50,
@@ -199,6 +282,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         self.prior_method = prior_method
         self.cv = cv
         self.pos_label = pos_label
+        self.min_labelled_per_batch = min_labelled_per_batch
 
     def _n_outputs(self):
         return 1
@@ -215,17 +299,18 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         # With few labelled rows, a plainly shuffled batch often holds none, and
         # its step then sees only the unlabelled part of the risk, which pulls
         # every score negative; spreading the labelled rows evenly over the
-        # batches gives each step its share of both parts.
-        strata = None
-        if shuffle and dataset.y is not None:
-            strata = (dataset.y > 0).to(torch.int64)
-        return TensorBatchIterator(
+        # batches gives each step its share of both parts, and topping up the
+        # positive part keeps that share from being one or two rows.
+        drop_last = kwargs.get("drop_last", False)
+        if not shuffle or dataset.y is None:
+            return TensorBatchIterator(dataset, rows, batch_size, shuffle, drop_last)
+        return _PUBatchIterator(
             dataset,
             rows,
             batch_size,
             shuffle,
-            kwargs.get("drop_last", False),
-            strata=strata,
+            drop_last,
+            self.min_labelled_per_batch,
         )
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
@@ -233,12 +318,14 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         s = to_tensor(y_true, device=self.device).reshape(-1)
         labelled = s > 0
         weight = self._batch_extra(X, SAMPLE_WEIGHT)
-        # Case-control form: P = the labelled rows, U = all rows of the batch.
-        scores = torch.cat([scores[labelled], scores])
-        s = torch.cat([torch.ones_like(s[labelled]), torch.zeros_like(s)])
+        # Case-control form: P = the labelled rows, U = all rows of the batch
+        # but those added for the positive part only.
+        unlabelled = self._batch_rows(X)
+        scores = torch.cat([scores[labelled], scores[unlabelled]])
+        s = torch.cat([torch.ones_like(s[labelled]), torch.zeros_like(s[unlabelled])])
         kwargs = {}
         if weight is not None:
-            kwargs["weight"] = torch.cat([weight[labelled], weight])
+            kwargs["weight"] = torch.cat([weight[labelled], weight[unlabelled]])
         if training or not hasattr(self.criterion_, "risk"):
             return self.criterion_(scores, s, **kwargs)
         return self.criterion_.risk(scores, s, **kwargs)
@@ -254,7 +341,13 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         objective.backward()
         with torch.no_grad():
             reported = self.get_loss(y_pred, yi, X=Xi, training=False)
-        return {"loss": reported, "y_pred": y_pred}
+        # Callbacks that cache predictions align them with the dataset's rows.
+        return {"loss": reported, "y_pred": y_pred[self._batch_rows(Xi)]}
+
+    def _batch_rows(self, X):
+        """The rows of the batch proper: all but those added for R_p only."""
+        added = self._batch_extra(X, POSITIVE_ONLY)
+        return slice(None) if added is None else ~added
 
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Estimate the prior if needed, then train the network on PU labels.
