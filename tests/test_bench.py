@@ -476,8 +476,16 @@ def test_select_sections_keeps_only_what_the_filters_name():
         select_sections(sections, datasets=["wine", "digits"])
     with pytest.raises(ValueError, match="--settings: 'PU c=0.1' not in"):
         select_sections(sections, settings=["PU c=0.1"])
-    with pytest.raises(ValueError, match="nothing left to run"):
+    with pytest.raises(ValueError, match="nothing left to run") as error:
         select_sections(sections, methods=["peer"], datasets=["breast_cancer"])
+    message = str(error.value)
+    assert "--method 'peer'; --datasets 'breast_cancer'" in message
+    assert "'ElkanNoto', 'WeightedElkanNoto', 'peer row'" in message
+    with pytest.raises(ValueError, match="nothing left to run") as error:
+        select_sections(
+            sections, datasets=["breast_cancer"], settings=["symmetric 10%"]
+        )
+    assert "--method" not in str(error.value)
 
 
 def test_benchmark_cli_runs_the_seeds_and_rows_asked_for(tmp_path, capsys):

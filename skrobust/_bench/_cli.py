@@ -116,9 +116,21 @@ def select_sections(sections, *, datasets=None, settings=None, methods=None):
         if section.methods and section.datasets and section.settings:
             kept.append(section)
     if not kept:
+        chosen = [
+            f"{option} {', '.join(map(repr, values))}"
+            for option, values in (
+                ("--method", methods),
+                ("--datasets", datasets),
+                ("--settings", settings),
+            )
+            if values
+        ]
+        names = sorted(
+            {method.name for section in sections for method in section.methods}
+        )
         raise ValueError(
-            "nothing left to run: no section has a method matching --method "
-            f"{methods!r} together with the datasets and settings chosen"
+            f"nothing left to run: no section has everything chosen "
+            f"({'; '.join(chosen)}); its methods are {', '.join(map(repr, names))}"
         )
     return kept
 

@@ -10,7 +10,11 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.utils import to_tensor
 
 from ..pu import ClassPriorEstimator
-from ..pu._prior import _default_estimator, _labeled_fraction
+from ..pu._prior import (
+    _check_labelled_weight,
+    _default_estimator,
+    _labeled_fraction,
+)
 from ..utils import check_pu_labels
 from ..utils._routing import _fit_takes
 from ..utils._sklearn_compat import HasMethods, Interval, _routing_enabled
@@ -441,6 +445,8 @@ class PUNeuralNetClassifier(_NeuralNetBase):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
         if first:
             self.classes_inferred_ = values
+            if sample_weight is not None:
+                _check_labelled_weight(sample_weight, labelled)
             self._settle_prior(X, labelled, sample_weight)
         elif not np.isin(values, self.classes_).all():
             raise ValueError(

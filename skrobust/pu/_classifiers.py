@@ -52,6 +52,7 @@ from ..utils._verbose import log_progress
 from ._prior import (
     PRIOR_METHODS,
     SCORE_METHODS,
+    _check_labelled_weight,
     _cross_fit_scores,
     _default_estimator,
     _estimate_prior,
@@ -174,7 +175,8 @@ class _BasePUClassifier(
     def _scores(self, X, y, labeled, pred_proba, params, rng, groups=None):
         """Out-of-sample P(s = 1 | x): given, or by cross-fitting the base."""
         if pred_proba is not None:
-            return np.minimum(_positive_scores(pred_proba, labeled, y), _MAX_SCORE)
+            scores = _positive_scores(pred_proba, labeled, y, "pred_proba")
+            return np.minimum(scores, _MAX_SCORE)
         start = time.perf_counter()
         scores = _cross_fit_scores(
             self._base_estimator(),
@@ -239,6 +241,8 @@ class _BasePUClassifier(
             # Weights the base takes under an alias weigh the rest too, so the
             # whole fit reads one weighting.
             sample_weight = params.get("sample_weight")
+        if sample_weight is not None:
+            _check_labelled_weight(sample_weight, labeled)
         scores = None
         if need_scores or self._needs_scores() or pred_proba is not None:
             scores = self._scores(X, y, labeled, pred_proba, params, rng, groups)

@@ -217,7 +217,18 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         weight = fit_params.get("sample_weight")
         if weight is not None:
             weight = check_row_weights(weight, labeled.shape[0])
-        fraction = _labeled_fraction(labeled, weight)
+            fraction = _labeled_fraction(labeled, weight)
+        else:
+            # Under routing, weights may reach the members' bases under an
+            # alias only; a score member then weighed its fraction with them.
+            fraction = next(
+                (
+                    member._labelled_fraction
+                    for member in self.estimators_
+                    if getattr(member, "_labelled_fraction", None) is not None
+                ),
+                _labeled_fraction(labeled, None),
+            )
         self.label_frequency_ = float(min(1.0, fraction / self.class_prior_))
         return self
 

@@ -96,9 +96,9 @@ def _from_class_prior(prior, labeled_fraction, n_samples):
     )
 
 
-def _positive_scores(pred_proba_s, labeled, s):
+def _positive_scores(pred_proba_s, labeled, s, name="pred_proba_s"):
     """The score column of the labelled class, as float64 in [0, 1]."""
-    scores = _as_numeric_array(pred_proba_s, "pred_proba_s").astype(np.float64)
+    scores = _as_numeric_array(pred_proba_s, name).astype(np.float64)
     n = labeled.shape[0]
     if scores.ndim == 2 and scores.shape[1] == 2:
         # Columns follow the sorted values of s, as predict_proba of a classifier
@@ -108,18 +108,23 @@ def _positive_scores(pred_proba_s, labeled, s):
         scores = scores[:, column]
     elif scores.ndim != 1:
         raise ValueError(
-            "pred_proba_s must be 1-D (P(s=1|x) per row) or of shape (n_samples, 2);"
+            f"{name} must be 1-D (P(s=1|x) per row) or of shape (n_samples, 2);"
             f" got shape {scores.shape}."
         )
     if scores.shape[0] != n:
         raise ValueError(
-            f"pred_proba_s must have one row per label ({n}); got {scores.shape[0]}."
+            f"{name} must have one row per label ({n}); got {scores.shape[0]}."
         )
-    if not np.all(np.isfinite(scores)) or scores.min() < 0 or scores.max() > 1:
+    finite = np.isfinite(scores)
+    if not np.all(finite) or scores.min() < 0 or scores.max() > 1:
+        got = (
+            f"values in [{scores[finite].min():.3g}, {scores[finite].max():.3g}]"
+            if finite.any()
+            else "no finite value"
+        )
         raise ValueError(
-            "pred_proba_s must hold finite probabilities in [0, 1]; got values in "
-            f"[{np.nanmin(scores):.3g}, {np.nanmax(scores):.3g}]"
-            + (" and non-finite values." if not np.all(np.isfinite(scores)) else ".")
+            f"{name} must hold finite probabilities in [0, 1]; got {got}"
+            + (" and non-finite values." if finite.any() and not finite.all() else ".")
         )
     return scores
 
@@ -396,6 +401,15 @@ def _cross_fit_scores(
     return np.clip(proba[:, 1], 0.0, 1.0)
 
 
+def _check_labelled_weight(weight, labeled):
+    """A weighting must leave some labelled positive to estimate from."""
+    if not np.any(weight[labeled] > 0):
+        raise ValueError(
+            "sample_weight is zero on every labelled positive; PU learning "
+            "estimates from the labelled rows, so one needs a weight above 0."
+        )
+
+
 def _estimate_prior(
     method, X, labeled, scores, *, max_samples, random_state, weight=None
 ):
@@ -582,18 +596,19 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             if weight is not None and pred_proba is None and not _routing_enabled():
                 # Under routing the base requests or declines them itself.
                 check_base_takes_weights(self._base_estimator())
-            if pred_proba is None or (fit_params and _routing_enabled()):
+            if pred_proba is None:
                 fit_params, groups = _route_fit_and_groups(self, fit_params)
-                if weight is None and fit_params.get("sample_weight") is not None:
-                    # Weights the base takes under an alias weigh the means
-                    # too, as in the PU classifiers: one weighting throughout,
-                    # whether the scores are cross-fitted here or given (a
-                    # MedianPriorEstimator hands one member's to the next).
-                    weight = check_row_weights(
-                        fit_params["sample_weight"], labeled.shape[0]
-                    )
+                alias_weight = fit_params.get("sample_weight")
+            else:
+                alias_weight = self._alias_weight(fit_params)
+            if weight is None and alias_weight is not None:
+                # Weights the base takes under an alias weigh the means too,
+                # as in the PU classifiers: one weighting throughout, whether
+                # the scores are cross-fitted here or given (a
+                # MedianPriorEstimator hands one member's to the next).
+                weight = check_row_weights(alias_weight, labeled.shape[0])
             if pred_proba is not None:
-                scores = _positive_scores(pred_proba, labeled, y)
+                scores = _positive_scores(pred_proba, labeled, y, "pred_proba")
             else:
                 scores = _cross_fit_scores(
                     self._base_estimator(),
@@ -606,6 +621,17 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
                     random_state=rng,
                 )
             self.pred_proba_ = scores
+        elif hasattr(self, "pred_proba_"):
+            # A refit with a feature method leaves no scores of an earlier fit.
+            del self.pred_proba_
+        if weight is not None and self.method in SCORE_METHODS:
+            _check_labelled_weight(weight, labeled)
+        # The weighted labelled fraction, for a MedianPriorEstimator holding
+        # this estimator when the weights came under an alias (feature methods
+        # weigh nothing).
+        self._labelled_fraction = (
+            _labeled_fraction(labeled, weight) if self.method in SCORE_METHODS else None
+        )
         estimate = _estimate_prior(
             self.method,
             checked,
@@ -618,6 +644,21 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
         self.class_prior_, self.label_frequency_ = estimate
         log_progress(self.verbose, f"{self.method}: pi = {self.class_prior_:.4f}")
         return self
+
+    def _alias_weight(self, fit_params):
+        """Weights that would reach the base under an alias, with scores given.
+
+        No base is fitted then, so a request it lacks is no error: routing here
+        only finds the weights a MedianPriorEstimator member receives under the
+        base's alias.
+        """
+        if not fit_params or not _routing_enabled() or "sample_weight" in fit_params:
+            return None
+        try:
+            routed, _ = _route_fit_and_groups(self, fit_params)
+        except (ValueError, TypeError):
+            return None
+        return routed.get("sample_weight")
 
     def _base_estimator(self):
         return _default_estimator() if self.estimator is None else self.estimator

@@ -26,6 +26,7 @@ from skrobust.pu import (
     UnbiasedPUClassifier,
     WeightedElkanNotoClassifier,
 )
+from skrobust.utils import cross_val_predict_proba
 
 CLASSIFIERS = [
     ElkanNotoClassifier,
@@ -491,6 +492,60 @@ def test_prior_estimator_reads_weights_routed_under_an_alias(scar, method):
     assert got.label_frequency_ == pytest.approx(expected.label_frequency_)
     # The weights do change the estimate, so equality above is not vacuous.
     assert got.class_prior_ != pytest.approx(unweighted.class_prior_, abs=1e-6)
+
+
+def test_prior_estimator_with_given_scores_needs_no_base_request(scar):
+    """Routing the weights to a base that is never fitted raised an error."""
+    X, _, s, _, _ = scar
+    X, s = X[:600], s[:600]
+    weight = np.where(np.arange(len(s)) % 3 == 0, 3.0, 1.0)
+    scores = cross_val_predict_proba(
+        LogisticRegression(max_iter=1000), X, s, random_state=0
+    )
+    expected = ClassPriorEstimator("e1").fit(
+        X, s, pred_proba=scores, sample_weight=weight
+    )
+    with sklearn.config_context(enable_metadata_routing=True):
+        got = ClassPriorEstimator("e1").fit(
+            X, s, pred_proba=scores, sample_weight=weight
+        )
+    assert got.class_prior_ == pytest.approx(expected.class_prior_)
+
+
+@pytest.mark.parametrize("method", ["e1", "e2", "dedpul", "bbe"])
+def test_weights_that_drop_every_labelled_row_are_refused(scar, method):
+    X, _, s, _, _ = scar
+    weight = np.where(s == 1, 0.0, 1.0)
+    with pytest.raises(
+        ValueError, match="sample_weight is zero on every labelled positive"
+    ):
+        ClassPriorEstimator(method, random_state=0).fit(X, s, sample_weight=weight)
+    with pytest.raises(
+        ValueError, match="sample_weight is zero on every labelled positive"
+    ):
+        ElkanNotoClassifier(prior_method=method, random_state=0).fit(
+            X, s, sample_weight=weight
+        )
+
+
+def test_given_scores_errors_name_pred_proba(scar):
+    X, _, s, _, _ = scar
+    with pytest.raises(ValueError, match="^pred_proba must have one row per label"):
+        ClassPriorEstimator("e1").fit(X, s, pred_proba=np.full(len(s) - 1, 0.5))
+    with pytest.raises(ValueError, match="^pred_proba must hold.*no finite value[.]$"):
+        ClassPriorEstimator("e1").fit(X, s, pred_proba=np.full(len(s), np.nan))
+    with pytest.raises(ValueError, match="^pred_proba must hold"):
+        ElkanNotoClassifier(prior_method="e1").fit(
+            X, s, pred_proba=np.full(len(s), 1.5)
+        )
+
+
+def test_refit_with_a_feature_method_drops_the_old_scores(scar):
+    X, _, s, _, _ = scar
+    model = ClassPriorEstimator("e1", random_state=0).fit(X[:300], s[:300])
+    assert model.pred_proba_.shape == (300,)
+    model.set_params(method="tice").fit(X[:200], s[:200])
+    assert not hasattr(model, "pred_proba_")
 
 
 def test_pu_splitter_with_its_own_pos_label_as_cv(scar):

@@ -183,6 +183,9 @@ def test_shared_cross_fit_reads_weights_routed_under_an_alias(cancer_pu):
         plain = [clone(m).fit(X, s) for m in members]
     assert_allclose(shared.class_priors_, [m.class_prior_ for m in alone])
     assert not np.allclose(shared.class_priors_, [m.class_prior_ for m in plain])
+    # c pi is the weighted labelled fraction, as with weights given by name.
+    fraction = np.sum(weight * (s == 1)) / np.sum(weight)
+    assert shared.label_frequency_ * shared.class_prior_ == pytest.approx(fraction)
 
 
 def test_only_seeded_score_members_with_equal_fit_params_share():
