@@ -32,7 +32,12 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_pu_labels
-from ..utils._routing import _fit_weighted, _route_fit_and_groups, _RouteFitToBase
+from ..utils._routing import (
+    _fit_weighted,
+    _route_fit_and_groups,
+    _RouteFitToBase,
+    _weight_key,
+)
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -240,7 +245,7 @@ class _BasePUClassifier(
         if sample_weight is None:
             # Weights the base takes under an alias weigh the rest too, so the
             # whole fit reads one weighting.
-            sample_weight = params.get("sample_weight")
+            sample_weight = params.get(_weight_key(self._base_estimator()))
         if sample_weight is not None:
             _check_labelled_weight(sample_weight, labeled)
         scores = None
@@ -308,14 +313,19 @@ class _BasePUClassifier(
         return tags
 
 
-def _with_user_weight(params, weight):
+def _with_user_weight(params, weight, base):
     """``params`` with the user's row weights, routed to the base or not.
 
     The stacked fits hand the base their own PU weights in any case, so the
     user's weights belong in them even when the base declined ``sample_weight``
-    under metadata routing.
+    under metadata routing; a Pipeline base's alias for them goes, as the
+    weights reach its final step as ``sample_weight`` (with ours folded in).
     """
-    return params if weight is None else {**params, "sample_weight": weight}
+    if weight is None:
+        return params
+    alias = _weight_key(base)
+    params = {key: value for key, value in params.items() if key != alias}
+    return {**params, "sample_weight": weight}
 
 
 def _stacked_fit(estimator, X, rows, labels, weights, params):
@@ -674,7 +684,7 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
             X, y, pred_proba, sample_weight, fit_params, need_scores=True
         )
         # The base always gets the PU weights; the user's multiply them.
-        params = _with_user_weight(params, weight)
+        params = _with_user_weight(params, weight, base)
         c, prior = self.label_frequency_, self.class_prior_
         n = labeled.shape[0]
         unlabeled = np.flatnonzero(~labeled)
@@ -851,7 +861,7 @@ class UnbiasedPUClassifier(_BasePUClassifier):
         X, labeled, _, params, _, weight = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
-        params = _with_user_weight(params, weight)
+        params = _with_user_weight(params, weight, base)
         c = self.label_frequency_
         row_weights = np.where(labeled, (2.0 - c) / c, 1.0)
         self.estimator_ = _stacked_fit(
@@ -1115,7 +1125,7 @@ class BaggingPUClassifier(_BasePUClassifier):
         # balance: the labelled rows' total weight against the expected weight
         # of a draw of unlabelled rows. That balance converts them back to the
         # density ratio.
-        routed_weight = params.get("sample_weight")
+        routed_weight = params.get(_weight_key(base))
         if routed_weight is None:
             self._ratio_scale = n_draw / positives.shape[0]
         else:

@@ -27,7 +27,7 @@ from sklearn.utils import check_random_state, get_tags
 
 from ..utils import check_pu_labels
 from ..utils._crossfit import _cross_val_predict_proba
-from ..utils._routing import _route_fit_and_groups, _RouteFitToBase
+from ..utils._routing import _route_fit_and_groups, _RouteFitToBase, _weight_key
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -598,7 +598,7 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
                 check_base_takes_weights(self._base_estimator())
             if pred_proba is None:
                 fit_params, groups = _route_fit_and_groups(self, fit_params)
-                alias_weight = fit_params.get("sample_weight")
+                alias_weight = fit_params.get(_weight_key(self._base_estimator()))
             else:
                 alias_weight = self._alias_weight(fit_params)
             if weight is None and alias_weight is not None:
@@ -658,7 +658,7 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             routed, _ = _route_fit_and_groups(self, fit_params)
         except (ValueError, TypeError):
             return None
-        return routed.get("sample_weight")
+        return routed.get(_weight_key(self._base_estimator()))
 
     def _base_estimator(self):
         return _default_estimator() if self.estimator is None else self.estimator

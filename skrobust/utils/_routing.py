@@ -143,6 +143,22 @@ def _weighted_step(estimator):
     return estimator, path
 
 
+def _weight_key(estimator):
+    """The name row weights carry in ``estimator``'s routed fit parameters.
+
+    A consumer's routed parameters name them ``sample_weight`` whatever alias
+    it requested them under; a Pipeline re-routes, so its parameters keep the
+    caller's name: the alias its weighted step requests.
+    """
+    if isinstance(estimator, Pipeline) and _routing_enabled():
+        step, _ = _weighted_step(estimator)
+        if step is not None and hasattr(step, "get_metadata_routing"):
+            alias = step.get_metadata_routing().fit.requests.get("sample_weight")
+            if isinstance(alias, str):
+                return alias
+    return "sample_weight"
+
+
 def _takes_sample_weight(estimator):
     """Whether ``_fit_weighted`` can hand ``estimator`` a row weight."""
     step, _ = _weighted_step(estimator)

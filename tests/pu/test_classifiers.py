@@ -548,6 +548,35 @@ def test_refit_with_a_feature_method_drops_the_old_scores(scar):
     assert not hasattr(model, "pred_proba_")
 
 
+@pytest.mark.parametrize(
+    "make", [*CLASSIFIERS, ClassPriorEstimator], ids=lambda c: c.__name__
+)
+def test_pipeline_base_reads_weights_under_an_alias(scar, make):
+    """A Pipeline keeps the caller's alias in its routed parameters: the prior
+    ignored the weights, and the stacked fits raised a TypeError."""
+    X, _, s, X_test, _ = scar
+    X, s = X[:600], s[:600]
+    weight = np.where(np.arange(len(s)) % 3 == 0, 3.0, 1.0)
+
+    def pipe(request):
+        return make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=False),
+            LogisticRegression(max_iter=1000).set_fit_request(sample_weight=request),
+        )
+
+    def model(request):
+        if make is ClassPriorEstimator:
+            return ClassPriorEstimator("e1", estimator=pipe(request), random_state=0)
+        return _make(make, estimator=pipe(request), prior_method="e1")
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        named = model(True).fit(X, s, sample_weight=weight)
+        aliased = model("w").fit(X, s, w=weight)
+    assert aliased.class_prior_ == pytest.approx(named.class_prior_)
+    if make is not ClassPriorEstimator:
+        assert_allclose(aliased.predict_proba(X_test), named.predict_proba(X_test))
+
+
 def test_pu_splitter_with_its_own_pos_label_as_cv(scar):
     X, _, s, _, _ = scar
     labels = np.where(s == 1, "p", "u")
