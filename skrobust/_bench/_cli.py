@@ -238,7 +238,8 @@ def benchmark_main(name, sections, argv=None, *, prog=None, description=None):
             methods=args.method,
         )
     except ValueError as exc:
-        raise SystemExit(f"{prog}: {exc}") from None
+        note = " (--quick keeps only the quick rows)" if args.quick else ""
+        raise SystemExit(f"{prog}: {exc}{note}") from None
     threads = args.threads or None
     seeds = list(range(args.first_seed, args.first_seed + n_seeds))
     records = run_benchmark(

@@ -79,7 +79,7 @@ def _labeled_fraction(labeled, weight=None):
 def _from_label_frequency(c, labeled_fraction, n_samples):
     """Clip ``c`` so that the implied prior is a probability, and pair them.
 
-    The prior is kept below 1 by one row: an estimate saying that every
+    The prior is kept below 1 by half a row: an estimate saying that every
     unlabelled row is positive leaves nothing to classify and breaks the
     reweighting methods downstream.
     """
@@ -213,7 +213,8 @@ def estimate_label_frequency(s, pred_proba_s, *, method="e1", pos_label=1):
     estimate : PriorEstimate
         ``(class_prior, label_frequency)`` with ``class_prior * label_frequency``
         equal to the labelled fraction of ``s``; ``label_frequency`` is clipped to
-        ``[labelled fraction, 1]``.
+        ``[labelled fraction / (1 - 0.5 / n_samples), 1]``, so that the prior
+        stays below 1 by half a row.
 
     See Also
     --------
