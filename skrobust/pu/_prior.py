@@ -404,7 +404,7 @@ def _cross_fit_scores(
 
 def _check_labelled_weight(weight, labeled):
     """A weighting must leave some labelled positive to estimate from."""
-    if not np.any(weight[labeled] > 0):
+    if not np.any(np.asarray(weight)[labeled] > 0):
         raise ValueError(
             "sample_weight is zero on every labelled positive; PU learning "
             "estimates from the labelled rows, so one needs a weight above 0."
