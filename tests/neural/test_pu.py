@@ -6,6 +6,8 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from numpy.testing import assert_allclose, assert_array_equal  # noqa: E402
 from sklearn.base import BaseEstimator  # noqa: E402
 from sklearn.datasets import load_breast_cancer  # noqa: E402
@@ -484,3 +486,61 @@ def test_topping_up_the_positive_part_keeps_few_positives_from_collapsing():
     assert not positive[0].any()
     # Most threes found, few false alarms (F1 0.78 when measured).
     assert truth[positive[2]].mean() > 0.6 and positive[2][truth].mean() > 0.6
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 120),
+    n_labelled=st.integers(0, 120),
+    batch_size=st.integers(1, 50),
+    minimum=st.integers(0, 12),
+    subset=st.booleans(),
+    drop_last=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_pu_batch_iterator_properties(
+    n, n_labelled, batch_size, minimum, subset, drop_last, seed
+):
+    """Every epoch: the batches proper are the rows once each (as the plain
+    iterator gives them), and each positive part holds
+    max(min(minimum, labelled rows), the batch's own labelled rows) labelled
+    rows, the added ones labelled rows of the iterated subset."""
+    from skrobust.neural._data import to_dataset
+    from skrobust.neural._pu import POSITIVE_ONLY, _PUBatchIterator
+
+    rng = np.random.default_rng(seed)
+    s = np.zeros(n, dtype=np.int64)
+    s[rng.permutation(n)[: min(n_labelled, n)]] = 1
+    dataset = to_dataset(
+        np.arange(n, dtype=np.float32)[:, None], s, torch.device("cpu")
+    )
+    rows = (
+        torch.as_tensor(np.sort(rng.permutation(n)[: max(1, n // 2)]))
+        if subset
+        else None
+    )
+    pool = np.arange(n) if rows is None else rows.numpy()
+    pool_labelled = pool[s[pool] == 1]
+    iterator = _PUBatchIterator(dataset, rows, batch_size, True, drop_last, minimum)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        for _ in range(2):
+            proper = []
+            for X, y in iterator:
+                ids = X["X"][:, 0].long().numpy()
+                added = (
+                    np.zeros(len(ids), dtype=bool)
+                    if POSITIVE_ONLY not in X
+                    else X[POSITIVE_ONLY].numpy()
+                )
+                own = ids[~added]
+                proper.append(own)
+                assert np.all(y.numpy() == s[ids])
+                assert np.all(s[ids[added]] == 1)
+                assert np.isin(ids[added], pool_labelled).all()
+                wanted = min(minimum, len(pool_labelled))
+                assert (y.numpy() == 1).sum() == max(wanted, s[own].sum())
+            proper = np.concatenate(proper) if proper else np.array([], int)
+            expected = len(pool) - (len(pool) % batch_size if drop_last else 0)
+            assert len(proper) == expected == len(np.unique(proper))
+            assert np.isin(proper, pool).all()
