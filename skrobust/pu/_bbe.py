@@ -26,21 +26,15 @@ authors' code (``acmi-lab/PU_learning``; the paper's bound has
 
 import numpy as np
 
+from ..utils._validation import check_row_weights
 from ._dedpul import _check_proba
 
 
 def _check_weight(weight, size, name):
-    """Row weights as float64: finite, non-negative, one per score."""
+    """Row weights as float64 (the project's row-weight rules); ones for None."""
     if weight is None:
         return np.ones(size)
-    weight = np.asarray(weight, dtype=np.float64).ravel()
-    if weight.shape[0] != size:
-        raise ValueError(
-            f"{name} must hold one weight per score ({size}); got {weight.shape[0]}."
-        )
-    if not np.all(np.isfinite(weight)) or weight.min(initial=0.0) < 0:
-        raise ValueError(f"{name} must hold finite weights >= 0.")
-    return weight
+    return check_row_weights(weight, size, name=name)
 
 
 def _upper_tail_mass(sorted_scores, weight, thresholds):

@@ -463,10 +463,12 @@ def test_bbe_errors_name_the_parameter():
         bbe_positive_share([0.5], [np.nan])
     with pytest.raises(ValueError, match="weight_labeled"):
         bbe_positive_share([0.5], [0.2], weight_labeled=[0.0])
-    with pytest.raises(ValueError, match="weight_labeled must hold one weight"):
+    with pytest.raises(ValueError, match="weight_labeled must have one value per row"):
         bbe_positive_share([0.5], [0.2], weight_labeled=[1.0, 2.0])
-    with pytest.raises(ValueError, match="weight_unlabeled must hold finite"):
+    with pytest.raises(ValueError, match="weight_unlabeled must be non-negative"):
         bbe_positive_share([0.5], [0.2], weight_unlabeled=[-1.0])
+    with pytest.raises(ValueError, match="weight_unlabeled must be finite"):
+        bbe_positive_share([0.5], [0.2], weight_unlabeled=[np.nan])
     with pytest.raises(ValueError, match="delta"):
         bbe_positive_share([0.5], [0.2], delta=1.5)
     with pytest.raises(ValueError, match="gamma"):
