@@ -13,6 +13,12 @@ import torch
 
 REDUCTIONS = ("mean", "sum", "none")
 
+# torch's cross-entropy skips targets equal to its ignore_index (-100 by
+# default), silently scoring such a row 0; every label here is a class code in
+# [0, K), so an index no target can hold makes -100 an out-of-bounds error, as
+# it is for every other loss.
+NO_IGNORED_TARGET = -(2**62)
+
 
 def check_reduction(reduction):
     """Raise a ValueError unless ``reduction`` is "mean", "sum" or "none"."""

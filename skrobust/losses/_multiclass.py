@@ -24,6 +24,7 @@ from numbers import Real
 import torch
 
 from ._common import (
+    NO_IGNORED_TARGET,
     check_logits_target,
     check_reduction,
     check_scalar,
@@ -234,7 +235,9 @@ def cross_entropy(logits, target, *, weight=None, reduction="mean"):
     logits, target = _prepare(logits, target, weight, reduction)
     # torch's fused kernel is the fastest path; with weights, the per-row losses
     # are reduced the same way as every other loss here.
-    per_row = torch.nn.functional.cross_entropy(logits, target, reduction="none")
+    per_row = torch.nn.functional.cross_entropy(
+        logits, target, reduction="none", ignore_index=NO_IGNORED_TARGET
+    )
     return reduce_loss(per_row, reduction, weight)
 
 

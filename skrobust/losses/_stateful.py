@@ -44,6 +44,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._common import (
+    NO_IGNORED_TARGET,
     check_logits_target,
     check_reduction,
     check_scalar,
@@ -65,6 +66,17 @@ _MIN_LAMBDA = 1e-3
 # ELR's clamp of p (official code): with t_i in the simplex it keeps
 # 1 - <t_i, p> >= 1e-4, so the log stays finite (METHODS.md D8).
 _ELR_CLAMP = 1e-4
+
+
+def _initial_state_rows(index, logits, state, initial, training):
+    """The state at ``index``; without an index (rows outside the training data,
+    such as an external validation set, scored in eval mode) the state a row
+    starts from."""
+    if index is None and not training:
+        shape = (logits.shape[0],) + tuple(state.shape[1:])
+        return torch.full(shape, float(initial), dtype=state.dtype, device=state.device)
+    _check_index(index, logits.shape[0])
+    return state[index]
 
 
 def _check_index(index, n_rows):
@@ -495,6 +507,8 @@ class ALDRKLLoss(nn.Module):
     only in training mode and only at ``index``, in place on its device, under
     ``torch.no_grad``. Indices follow torch's indexing: ``n_samples`` or more raises
     its indexing error, and a negative one counts from the end.
+    In eval mode ``index=None`` scores rows outside the training data (an
+    external validation set) from the initial state, :math:`\lambda_0`.
     Call :meth:`reset_state` before training again from scratch.
 
     The defaults are not the authors' experimental setting (``softplus=False``,
@@ -574,11 +588,13 @@ class ALDRKLLoss(nn.Module):
         Updates ``lambdas[index]`` in training mode.
         """
         check_logits_target(logits, target)
-        _check_index(index, logits.shape[0])
+        lambdas = _initial_state_rows(
+            index, logits, self.lambdas, self.lambda0, self.training
+        )
         loss, new_lambdas = aldr_kl_loss(
             logits,
             target,
-            self.lambdas[index],
+            lambdas,
             lambda0=self.lambda0,
             alpha=self.alpha,
             margin=self.margin,
@@ -681,7 +697,9 @@ def elr_loss(
     check_weight(weight, logits.shape[0])
     _check_state(ema_targets, "ema_targets", tuple(logits.shape))
     z = upcast_half(logits)
-    ce = F.cross_entropy(z, target.long(), reduction="none")
+    ce = F.cross_entropy(
+        z, target.long(), reduction="none", ignore_index=NO_IGNORED_TARGET
+    )
     agreement = (ema_targets.detach().to(z) * _elr_probabilities(z)).sum(dim=1)
     regulariser = torch.log((1 - agreement).clamp_min(probability_floor(z.dtype)))
     return reduce_loss(ce + lambda_ * regulariser, reduction, weight)
@@ -735,6 +753,9 @@ class ELRLoss(nn.Module):
     only in training mode and only at ``index``, in place on its device, under
     ``torch.no_grad``. Indices follow torch's indexing: ``n_samples`` or more raises
     its indexing error, and a negative one counts from the end.
+    In eval mode ``index=None`` scores rows outside the training data (an
+    external validation set) from the initial state, a zero target (plain
+    cross-entropy).
     The buffer holds ``n_samples * n_classes`` numbers. Call :meth:`reset_state`
     before training again from scratch. The defaults are the authors' CIFAR-10
     symmetric-noise configuration (their class default is :math:`\beta = 0.3`;
@@ -780,7 +801,9 @@ class ELRLoss(nn.Module):
         Updates ``targets[index]`` first, in training mode.
         """
         check_logits_target(logits, target)
-        _check_index(index, logits.shape[0])
+        ema_targets = _initial_state_rows(
+            index, logits, self.targets, 0.0, self.training
+        )
         if logits.shape[1] != self.n_classes:
             raise ValueError(
                 f"logits must have n_classes={self.n_classes} columns; got shape "
@@ -796,7 +819,7 @@ class ELRLoss(nn.Module):
         return elr_loss(
             logits,
             target,
-            self.targets[index],
+            ema_targets if index is None else self.targets[index],
             lambda_=self.lambda_,
             weight=weight,
             reduction=self.reduction,

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch import NeuralNet, NeuralNetClassifier
 from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog, ProgressBar
+from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
 from ..losses import available_losses, get_loss
@@ -123,6 +124,9 @@ class _NeuralNetBase(NeuralNetClassifier):
             f"criterion must be one of {names} or a torch.nn.Module class; got "
             f"{criterion!r}."
         )
+        if isinstance(criterion, str):
+            # get_loss reads names case-insensitively; so does the estimator.
+            criterion = criterion.lower()
         if isinstance(criterion, str) and criterion not in names:
             if criterion in available_losses():
                 message += (
@@ -255,7 +259,9 @@ class _NeuralNetBase(NeuralNetClassifier):
         # A fresh fit (or the first partial_fit) starts a stream of seeds from
         # random_state, so refitting repeats it; later partial_fit calls and warm
         # starts draw the next seed, so each one shuffles (and drops out) anew.
-        if fresh or not self.initialized_ or not hasattr(self, "_seeds"):
+        # The first partial_fit starts from scratch as fit does.
+        start = fresh or not self.initialized_
+        if start or not hasattr(self, "_seeds"):
             self._seeds = check_random_state(self.random_state)
         seed = int(self._seeds.randint(np.iinfo(np.int32).max))
         devices = []
@@ -270,14 +276,19 @@ class _NeuralNetBase(NeuralNetClassifier):
                 torch.cuda.manual_seed_all(seed)
             # NeuralNet.fit would call self.partial_fit, the estimators' own
             # (validating) one; this is its body on the packed data.
-            if fresh:
+            if start:
                 self.initialize()
-                # A criterion given as an instance survives initialize(); its
-                # per-row state (ELR targets, ALDR-KL temperatures) must not carry
-                # over into a fresh fit. partial_fit and warm starts keep it.
+                # A criterion given as an instance survives initialize() (and a
+                # clone copies it); its per-row state (ELR targets, ALDR-KL
+                # temperatures) must not carry over into a fresh fit. Later
+                # partial_fit calls and warm starts keep it.
                 reset = getattr(self.criterion_, "reset_state", None)
                 if reset is not None:
                     reset()
+                self._check_output_width(X)
+            # EstimateTransitionMatrix caps its warm-up at a fit's last epoch,
+            # not at a partial_fit's (more calls are to come).
+            self._fit_call_epochs = None if partial else (epochs or self.max_epochs)
             NeuralNet.partial_fit(
                 self,
                 X,
@@ -286,6 +297,33 @@ class _NeuralNetBase(NeuralNetClassifier):
                 _routing_method="partial_fit" if partial else "fit",
             )
         return self
+
+    def _check_output_width(self, X):
+        """A module instance (or one with its own width) must output one column
+        per output the estimator reads; otherwise the fit fails on an index deep
+        in the loss, or predict_proba has more columns than ``classes_``."""
+        features = X[FEATURES] if isinstance(X, Mapping) else X
+        rows = to_tensor(features[:2], device=self.device)
+        module = self.module_
+        training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                out = self.infer(rows)
+        finally:
+            module.train(training)
+        if isinstance(out, (tuple, list)):
+            out = out[0]
+        width = 1 if out.ndim < 2 else int(out.shape[-1])
+        expected = self._n_outputs()
+        if width != expected:
+            raise ValueError(
+                f"The module outputs {width} column(s) per row; "
+                f"{type(self).__name__} needs {expected} here ("
+                + ("one per class" if expected > 1 else "one score")
+                + "). Build it with n_outputs="
+                f"{expected}, or pass the class to size it from the data."
+            )
 
     def _first_fit(self, partial):
         """True when this call starts from scratch (fit, or the first partial_fit)."""

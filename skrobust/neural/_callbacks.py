@@ -38,8 +38,9 @@ class EstimateTransitionMatrix(Callback):
     Parameters
     ----------
     warm_up_epochs : int, default=5
-        Epochs of uncorrected training before the estimate; capped at the net's
-        ``max_epochs``.
+        Epochs of uncorrected training before the estimate, counted over every
+        training call (``partial_fit`` calls and warm starts add up); a ``fit``
+        that ends sooner estimates T after its last epoch.
     method : {"confident_joint", "anchor", "dual_t", "em"}, default="confident_joint"
         Passed to :func:`~skrobust.noise.estimate_transition_matrix`.
 
@@ -63,9 +64,20 @@ class EstimateTransitionMatrix(Callback):
         self.warm_up_epochs = warm_up_epochs
         self.method = method
 
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        # The last epoch of this call when it is a fit, where a warm-up longer
+        # than the fit ends; partial_fit calls count on (None).
+        epochs = getattr(net, "_fit_call_epochs", None)
+        self.fit_ends_at_ = None if epochs is None else len(net.history) + epochs
+
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        if getattr(net, "transition_matrix_", None) is not None:
+            return
+        # Epochs count over every call (history spans partial_fit calls and warm
+        # starts), so T is estimated once, when the warm-up ends.
         epoch = len(net.history)
-        if epoch != max(1, min(int(self.warm_up_epochs), int(net.max_epochs))):
+        due = max(1, int(self.warm_up_epochs))
+        if epoch < due and epoch != getattr(self, "fit_ends_at_", None):
             return
         dataset = dataset_valid if dataset_valid is not None else dataset_train
         proba, y = _probabilities_and_targets(net, dataset)

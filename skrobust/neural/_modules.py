@@ -1,6 +1,7 @@
 """The default network: a multilayer perceptron sized from the data at fit time."""
 
 import numbers
+from collections.abc import Iterable
 
 from torch import nn
 
@@ -47,11 +48,19 @@ class MLP(nn.Module):
         super().__init__()
         if isinstance(hidden_units, numbers.Integral):
             hidden_units = (hidden_units,)
+        if not isinstance(hidden_units, Iterable) or isinstance(hidden_units, str):
+            raise ValueError(
+                "hidden_units must be a positive int or a tuple of them; got "
+                f"{hidden_units!r}."
+            )
         hidden_units = tuple(hidden_units)
         for name, value in (("n_features", n_features), ("n_outputs", n_outputs)):
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be a positive int; got {value!r}.")
-        if any(not isinstance(h, numbers.Integral) or h < 1 for h in hidden_units):
+        if any(
+            not isinstance(h, numbers.Integral) or isinstance(h, bool) or h < 1
+            for h in hidden_units
+        ):
             raise ValueError(
                 "hidden_units must be a positive int or a tuple of them; got "
                 f"{hidden_units!r}."
@@ -60,7 +69,11 @@ class MLP(nn.Module):
             raise ValueError(
                 f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}."
             )
-        if not 0.0 <= dropout < 1.0:
+        if (
+            not isinstance(dropout, numbers.Real)
+            or isinstance(dropout, bool)
+            or not 0.0 <= dropout < 1.0
+        ):
             raise ValueError(f"dropout must be in [0, 1); got {dropout!r}.")
         layers = []
         width = int(n_features)

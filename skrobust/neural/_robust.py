@@ -221,21 +221,31 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
         return callbacks
 
     def _check_state_sizes(self, n_rows):
-        """A criterion *instance* with per-row state is sized by the user, not
+        """Per-row state sized by the user (a criterion *instance*, or
+        ``criterion__n_samples`` / ``criterion__n_classes`` with a class), not
         from the data: check its sizes before training indexes past them."""
-        if not isinstance(self.criterion, torch.nn.Module):
-            return
         expected = {"n_samples": n_rows, "n_classes": len(self.classes_inferred_)}
+        instance = isinstance(self.criterion, torch.nn.Module)
+        params = {} if instance else self.get_params_for("criterion")
         for name, value in expected.items():
-            given = getattr(self.criterion, name, None)
-            if given is not None and given != value:
+            given = (
+                getattr(self.criterion, name, None) if instance else params.get(name)
+            )
+            if given is None or given == value:
+                continue
+            if instance:
+                cls = type(self.criterion).__name__
                 raise ValueError(
-                    f"criterion={type(self.criterion).__name__}({name}={given}) "
-                    f"keeps a state per row and class, but the data has {name}="
-                    f"{value}; pass the class (criterion="
-                    f"{type(self.criterion).__name__}) to size it from the data, or "
-                    f"build it with {name}={value}."
+                    f"criterion={cls}({name}={given}) keeps a state per row and "
+                    f"class, but the data has {name}={value}; pass the class "
+                    f"(criterion={cls}) to size it from the data, or build it "
+                    f"with {name}={value}."
                 )
+            raise ValueError(
+                f"criterion__{name}={given} sizes the criterion's per-row state, "
+                f"but the data has {name}={value}; leave criterion__{name} out "
+                "to size it from the data."
+            )
 
     def _criterion_data_kwargs(self):
         if not hasattr(self, "n_samples_fit_"):

@@ -779,3 +779,10 @@ def test_module_repr_names_its_hyperparameters(name):
     for key in params:
         if key != "transition_matrix":
             assert f"{key}=" in text
+
+
+def test_cross_entropy_refuses_torch_ignore_index_target():
+    # torch's default ignore_index (-100) would score the row 0 silently.
+    logits = torch.zeros(3, 4)
+    with pytest.raises(IndexError, match="out of bounds"):
+        cross_entropy(logits, torch.tensor([0, -100, 2]))

@@ -727,3 +727,30 @@ def test_aldr_kl_l1_gradient_finite_at_zero_half_logits(dtype):
     )
     loss.backward()
     assert torch.isfinite(z.grad).all()
+
+
+# --- found by a review helper -----------------------------------------------
+
+
+def test_eval_without_index_scores_from_the_initial_state():
+    logits, target = _logits(), torch.tensor([0, 1, 2, 3, 0, 1])
+    elr = ELRLoss(n_samples=10, n_classes=4).eval()
+    # The zero target makes ELR's regulariser vanish: plain cross-entropy.
+    assert torch.allclose(elr(logits, target, None), F.cross_entropy(logits, target))
+    aldr = ALDRKLLoss(n_samples=10).eval()
+    fresh = aldr(logits, target, torch.arange(6))
+    assert torch.allclose(aldr(logits, target, None), fresh)
+    # State a training step wrote is not what an unseen row starts from.
+    aldr.train()(logits, target, torch.arange(6))
+    assert torch.allclose(aldr.eval()(logits, target, None), fresh)
+    # Training needs the rows' indices.
+    for module in (elr.train(), aldr.train()):
+        with pytest.raises(TypeError, match="index must be a torch tensor"):
+            module(logits, target, None)
+
+
+def test_elr_refuses_torch_ignore_index_target():
+    logits = _logits()
+    target = torch.tensor([0, -100, 2, 3, 0, 1])
+    with pytest.raises(IndexError, match="out of bounds"):
+        elr_loss(logits, target, torch.zeros(6, 4))

@@ -603,3 +603,97 @@ def test_history_records_train_loss_every_epoch(three_classes):
     assert np.all(np.isfinite(losses))
     assert losses[-1] < losses[0]
     assert [row["epoch"] for row in net.history] == list(range(1, 7))
+
+
+# --- found by a review helper -----------------------------------------------
+
+
+def test_partial_fit_warm_up_counts_epochs_over_calls(three_classes):
+    # One epoch per call: the warm-up of 3 ends with the third call, not the
+    # first (a fit's max_epochs cap must not apply to partial_fit).
+    X, y, _ = three_classes
+    net = _net(criterion="forward", warm_up_epochs=3, max_epochs=1)
+    seen = []
+    for _ in range(4):
+        net.partial_fit(X, y, classes=LABELS)
+        seen.append(hasattr(net, "transition_matrix_"))
+    assert seen == [False, False, True, True]
+    assert_allclose(net.transition_matrix_.sum(axis=1), 1.0)
+
+
+def test_module_width_must_match_classes(three_classes):
+    from skrobust.neural import MLP
+
+    X, y, _ = three_classes
+    for width in (2, 4):
+        net = RobustNeuralNetClassifier(
+            module=MLP(X.shape[1], width), max_epochs=1, random_state=0
+        )
+        with pytest.raises(ValueError, match=f"outputs {width} column.*needs 3"):
+            net.fit(X, y)
+
+
+def test_first_partial_fit_resets_a_cloned_criterion_state(three_classes):
+    from sklearn.base import clone
+
+    from skrobust.losses import ELRLoss
+
+    X, y, _ = three_classes
+    trained = _net(criterion=ELRLoss(n_samples=X.shape[0], n_classes=3)).fit(X, y)
+    assert float(trained.criterion_.targets.sum()) > 0
+    copy = clone(trained)
+    fresh = _net(criterion=ELRLoss(n_samples=X.shape[0], n_classes=3))
+    copy.partial_fit(X, y, classes=LABELS)
+    fresh.partial_fit(X, y, classes=LABELS)
+    assert_allclose(copy.predict_proba(X), fresh.predict_proba(X), atol=0)
+
+
+@pytest.mark.parametrize("criterion", ["elr", "aldr_kl"])
+def test_stateful_losses_score_an_external_validation_set(three_classes, criterion):
+    from skorch.dataset import Dataset
+    from skorch.helper import predefined_split
+
+    X, y, codes = three_classes
+    Xv, yv = X[:20] + 0.1, codes[:20]
+    net = _net(
+        criterion=criterion,
+        train_split=predefined_split(Dataset(Xv.astype(np.float32), yv)),
+    ).fit(X, y)
+    valid = net.history[-1, "valid_loss"]
+    assert np.isfinite(valid)
+    if criterion == "elr":
+        # No stored target for unseen rows: the zero target, plain cross-entropy.
+        logits = torch.log(torch.as_tensor(net.predict_proba(Xv)))
+        expected = float(cross_entropy(logits, torch.as_tensor(yv)))
+        assert valid == pytest.approx(expected, rel=1e-4)
+
+
+def test_state_size_given_through_criterion_params_is_checked(three_classes):
+    X, y, _ = three_classes
+    net = _net(criterion="elr", criterion__n_samples=X.shape[0] - 10)
+    with pytest.raises(ValueError, match="criterion__n_samples=.*leave"):
+        net.fit(X, y)
+
+
+def test_criterion_names_are_case_insensitive(three_classes):
+    X, y, _ = three_classes
+    upper = _net(criterion="GCE", max_epochs=1).fit(X, y)
+    lower = _net(criterion="gce", max_epochs=1).fit(X, y)
+    assert_allclose(upper.predict_proba(X), lower.predict_proba(X), atol=0)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"hidden_units": 8.0}, "hidden_units"),
+        ({"hidden_units": (8, 2.5)}, "hidden_units"),
+        ({"hidden_units": (True,)}, "hidden_units"),
+        ({"dropout": "0.1"}, "dropout"),
+        ({"dropout": True}, "dropout"),
+    ],
+)
+def test_mlp_names_bad_argument_types(params, match):
+    from skrobust.neural import MLP
+
+    with pytest.raises(ValueError, match=match):
+        MLP(4, 2, **params)
