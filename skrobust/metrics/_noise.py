@@ -16,7 +16,7 @@ import numpy as np
 
 from ..utils import check_labels, check_pred_proba, check_transition_matrix
 from ..utils._sklearn_compat import validate_params
-from ..utils._validation import _show, check_row_weights
+from ..utils._validation import _as_1d, _show, check_row_weights
 from ._scorer import _SampleWeightScorer
 
 
@@ -92,8 +92,9 @@ def noise_corrected_accuracy_score(
     ...                                      transition_matrix=T), 3)
     0.667
     """
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
+    # check_labels reads a column vector as 1-D; the union of labels must too.
+    y_true = _as_1d(y_true, "y_true")
+    y_pred = _as_1d(y_pred, "y_pred")
     if classes is None:
         classes = np.unique(np.concatenate([y_true, y_pred]))
         n_rows = np.shape(transition_matrix)[0] if np.ndim(transition_matrix) else 0

@@ -107,7 +107,9 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             )
         return X, y, y_codes, classes
 
-    def _out_of_sample_proba(self, X, y, classes, pred_proba, fit_params, groups):
+    def _out_of_sample_proba(
+        self, X, y, classes, pred_proba, fit_params, groups, cv=None
+    ):
         n_samples, n_classes = X.shape[0], len(classes)
         if pred_proba is not None:
             return check_pred_proba(
@@ -124,7 +126,7 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
             base,
             X,
             y,
-            cv=self.cv,
+            cv=self.cv if cv is None else cv,
             groups=groups,
             classes=classes,
             params=fit_params,
@@ -141,13 +143,15 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
         fit_params,
         transition_matrix=None,
         require_invertible=False,
+        cv=None,
     ):
         """Fit the noise model; set the detection attributes; return codes.
 
         A given ``transition_matrix`` is validated and becomes
         ``transition_matrix_``; otherwise ``transition_method`` estimates it.
         Returns ``(X, y, y_codes, proba, routed, groups)``: the base's routed fit
-        parameters and the splitter's ``groups``.
+        parameters and the splitter's ``groups``. ``cv`` replaces ``self.cv``
+        (an iterable of splits that a caller has read into a list).
         """
         start = time.perf_counter()
         X, y, y_codes, classes = self._validate_inputs(X, y)
@@ -162,7 +166,9 @@ class _BaseLabelNoise(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
                 ),
             }
         routed, groups = _route_fit_and_groups(self, fit_params)
-        proba = self._out_of_sample_proba(X, y, classes, pred_proba, routed, groups)
+        proba = self._out_of_sample_proba(
+            X, y, classes, pred_proba, routed, groups, cv=cv
+        )
         log_progress(self.verbose, "out-of-sample probabilities", start_time=start)
         self.pred_proba_ = proba
         K = len(classes)
@@ -397,6 +403,9 @@ class LabelIssueDetector(_BaseLabelNoise):
                 n_jobs=self.n_jobs,
                 random_state=self.random_state,
             )
+        elif hasattr(self, "transition_matrix_interval_"):
+            # A refit without the interval must not keep an earlier fit's.
+            del self.transition_matrix_interval_
         return self
 
     def rank_label_issues(self):
@@ -531,7 +540,9 @@ class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabe
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     label_issue_mask_ : ndarray of shape (n_samples,), dtype bool
-        True for the training rows that were pruned.
+        True for the training rows found to be label issues. All of them are
+        pruned except the rows ``min_examples_per_class`` puts back (a class's
+        best-scored rows), which the refit keeps.
     label_quality_scores_ : ndarray of shape (n_samples,)
         Per-row label quality in [0, 1], higher is cleaner.
     pred_proba_ : ndarray of shape (n_samples, n_classes)

@@ -245,9 +245,9 @@ class IterativeRelabelingClassifier(
             "Use LabelIssueDetector to find issues with a frozen model.",
         )
 
-    def _round_proba(self, base, X, y, y_codes, keep, seed, routed, groups):
+    def _round_proba(self, base, X, y, y_codes, keep, seed, routed, groups, cv):
         """Out-of-fold probabilities from models trained on the kept rows only."""
-        splitter = _resolve_cv(self.cv, y_codes, self.classes_, seed)
+        splitter = _resolve_cv(cv, y_codes, self.classes_, seed)
         splits = [
             (train[keep[train]], test)
             for train, test in splitter.split(X, y_codes, groups=groups)
@@ -294,19 +294,37 @@ class IterativeRelabelingClassifier(
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
         start_time = time.perf_counter()
+        cv = self.cv
+        if not (cv is None or isinstance(cv, Integral) or hasattr(cv, "split")):
+            # An iterable of splits (a generator, say) can be read only once;
+            # every round splits again.
+            cv = list(cv)
         X, y, y_codes, _, routed, groups = self._detect(
-            X, y, pred_proba, fit_params, transition_matrix=self.transition_matrix
+            X,
+            y,
+            pred_proba,
+            fit_params,
+            transition_matrix=self.transition_matrix,
+            cv=cv,
         )
         rng = check_random_state(self.random_state)
         rows = np.arange(y_codes.shape[0])
         T = self.transition_matrix_
         keep = ~self.label_issue_mask_
         labels = y_codes
-        minimum = _resolve_cv(self.cv, y_codes, self.classes_, 0).get_n_splits()
+        n_splits = _resolve_cv(cv, y_codes, self.classes_, 0).get_n_splits(
+            X, y_codes, groups
+        )
+        # Each class keeps as many rows as a k-fold split needs to leave some in
+        # every training part; leave-one-out's n splits need far fewer, and would
+        # otherwise keep every row.
+        minimum = min(n_splits, 5)
         for it in range(1, self.max_iter + 1):
             keep = _keep_each_class(keep, y_codes, self.label_quality_scores_, minimum)
             seed = rng.randint(np.iinfo(np.int32).max)
-            proba = self._round_proba(base, X, y, y_codes, keep, seed, routed, groups)
+            proba = self._round_proba(
+                base, X, y, y_codes, keep, seed, routed, groups, cv
+            )
             q = _true_class_posterior(proba, y_codes, T)
             if self.transition_matrix is None:
                 T = _transition_from_posterior(q, y_codes, T)

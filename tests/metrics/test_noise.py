@@ -178,3 +178,17 @@ def test_a_label_outside_t_is_blamed_on_the_labels_not_on_t():
         noise_corrected_accuracy_score(
             [0, 1, 0, 1], [0, 1, 2, 1], transition_matrix=T, classes=[0, 1]
         )
+
+
+def test_noise_corrected_accuracy_reads_column_vectors_with_or_without_classes():
+    T = np.array([[0.8, 0.2], [0.3, 0.7]])
+    y_true = np.array([[0], [1], [1]])
+    flat = noise_corrected_accuracy_score([0, 1, 1], [0, 1, 0], transition_matrix=T)
+    assert noise_corrected_accuracy_score(
+        y_true, [0, 1, 0], transition_matrix=T
+    ) == pytest.approx(flat)
+    assert noise_corrected_accuracy_score(
+        y_true, np.array([[0], [1], [0]]), transition_matrix=T, classes=[0, 1]
+    ) == pytest.approx(flat)
+    with pytest.raises(ValueError, match="y_pred must be 1-D"):
+        noise_corrected_accuracy_score(y_true, np.zeros((3, 2)), transition_matrix=T)

@@ -299,3 +299,15 @@ def test_a_data_frame_reaches_a_column_selecting_base_as_it_is():
         base, reweight_classes=False, random_state=0
     ).fit(frame, y)
     assert model.score(frame, y) > 0.9
+
+
+def test_refit_without_interval_drops_the_earlier_interval():
+    X, y = make_classification(
+        n_samples=120, n_classes=3, n_informative=4, random_state=0
+    )
+    detector = LabelIssueDetector(interval=True, n_bootstraps=20, random_state=0)
+    detector.fit(X, y)
+    assert detector.transition_matrix_interval_.shape == (2, 3, 3)
+    detector.set_params(interval=False).fit(X[:, :3], y % 2)
+    assert not hasattr(detector, "transition_matrix_interval_")
+    assert detector.transition_matrix_.shape == (2, 2)

@@ -238,3 +238,42 @@ def test_pipeline_and_grid_search(digits_split):
     ).fit(X_train[:600], y_noisy[:600])
     assert search.predict(X_test[:5]).shape == (5,)
     assert search.best_params_["iterativerelabelingclassifier__max_iter"] in {1, 2}
+
+
+# --- found by a review helper -----------------------------------------------
+
+
+def _relabel_problem():
+    X, y = make_classification(n_samples=90, n_classes=2, random_state=0)
+    y_noisy, _ = make_noisy_labels(y, make_transition_matrix(2, 0.2), random_state=0)
+    return X, y_noisy
+
+
+def test_relabeling_reads_an_iterable_of_splits_once_and_reuses_it():
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y = _relabel_problem()
+    splits = list(StratifiedKFold(3).split(X, y))
+    from_list = IterativeRelabelingClassifier(cv=splits, random_state=0).fit(X, y)
+    from_generator = IterativeRelabelingClassifier(
+        cv=StratifiedKFold(3).split(X, y), random_state=0
+    ).fit(X, y)
+    assert from_generator.n_iter_ == from_list.n_iter_
+    np.testing.assert_array_equal(
+        from_generator.label_issue_mask_, from_list.label_issue_mask_
+    )
+    np.testing.assert_array_equal(from_generator.predict(X), from_list.predict(X))
+
+
+def test_relabeling_takes_splitters_that_need_data_or_groups():
+    from sklearn.model_selection import LeaveOneGroupOut, LeaveOneOut
+
+    X, y = _relabel_problem()
+    groups = np.arange(X.shape[0]) % 3
+    grouped = IterativeRelabelingClassifier(cv=LeaveOneGroupOut(), max_iter=2)
+    grouped.fit(X, y, groups=groups)
+    one_out = IterativeRelabelingClassifier(cv=LeaveOneOut(), max_iter=1)
+    one_out.fit(X[:30], y[:30])
+    for model in (grouped, one_out):
+        assert model.true_label_proba_.shape[1] == 2
+        assert set(model.predict(X)) <= {0, 1}
