@@ -208,7 +208,10 @@ class TransitionCorrectedClassifier(ClassifierMixin, _BaseLabelNoise):
             Precomputed out-of-sample probabilities of the noisy labels; no
             cross-fitting runs when given.
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, passed to the base estimator.
+            Row weights, passed to the base estimator. The noise model (confident
+            thresholds, joint, transition matrix, prior, issue counts) counts every row
+            once, whatever its weight, so a zero weight does not take a row out of it;
+            drop such rows first.
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
@@ -420,7 +423,10 @@ class ImportanceReweightingClassifier(
             Precomputed out-of-sample probabilities of the noisy labels; no
             cross-fitting runs when given.
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, multiplied into the importance weights.
+            Row weights, multiplied into the importance weights. The noise model
+            (confident thresholds, joint, transition matrix, prior, issue counts) counts
+            every row once, whatever its weight, so a zero weight does not take a row
+            out of it; drop such rows first.
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).

@@ -655,7 +655,10 @@ class ConfidentLearningClassifier(ClassifierMixin, _RefitPredictMixin, _BaseLabe
             Precomputed out-of-sample probabilities, columns in sorted label
             order; no cross-fitting runs when given.
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, used in cross-fitting and in the final fit.
+            Row weights, used in cross-fitting and in the final fit. The noise model
+            (confident thresholds, joint, transition matrix, prior, issue counts) counts
+            every row once, whatever its weight, so a zero weight does not take a row
+            out of it; drop such rows first.
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).

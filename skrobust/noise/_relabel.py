@@ -277,7 +277,10 @@ class IterativeRelabelingClassifier(
             Precomputed out-of-sample probabilities of the noisy labels; they
             replace the first cross-fit (the rounds still cross-fit).
         sample_weight : array-like of shape (n_samples,), default=None
-            Row weights, used in every cross-fit and in the final fit.
+            Row weights, used in every cross-fit and in the final fit. The noise model
+            (confident thresholds, joint, transition matrix, prior, issue counts) counts
+            every row once, whatever its weight, so a zero weight does not take a row
+            out of it; drop such rows first.
         **fit_params : dict
             Passed to the base estimator's ``fit`` (routed when metadata routing
             is enabled).
