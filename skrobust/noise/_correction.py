@@ -27,7 +27,10 @@ from ._confident import _TINY, _row_blocks
 from ._detection import _align_columns, _BaseLabelNoise, _RefitPredictMixin
 from ._posterior import _recover_clean_posterior
 
-_CORRECTION_MAX_ITER = 500
+# METHODS A7's stopping rule for the EM correction: each row stops once no
+# entry moves by more than 1e-8, or after 1000 updates.
+_CORRECTION_MAX_ITER = 1000
+_CORRECTION_TOL = 1e-8
 
 
 def _project_rows_to_simplex(values):
@@ -48,13 +51,17 @@ def _project_rows_to_simplex(values):
 def _correct_posterior(pred_proba, transition_matrix, method):
     """Clean posterior of each row from its noisy posterior and T."""
     if method == "em":
-        # Run to convergence from the uniform start here: unlike detection, which
-        # stops early on purpose, predictions should be the actual minimiser.
+        # Run towards convergence from the uniform start here: unlike detection,
+        # which stops early on purpose, predictions should approach the
+        # minimiser. Where that sits on the simplex's boundary the updates
+        # creep (sublinearly), so a row can stop short of it by a few 1e-3;
+        # method="projection" is exact there.
         return _recover_clean_posterior(
             pred_proba,
             transition_matrix,
             max_iter=_CORRECTION_MAX_ITER,
             uniform_start=True,
+            row_tol=_CORRECTION_TOL,
         )
     # p~ = T^T p, so p^T = p~^T T^{-1}: one solve for all rows, then projection.
     inverse = np.linalg.solve(transition_matrix, np.eye(transition_matrix.shape[0]))

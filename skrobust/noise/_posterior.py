@@ -33,10 +33,12 @@ _MAX_ITER = 20
 _TOL = 1e-6
 
 
-def _em_block(noisy, T, max_iter, tol, uniform_start=False):
+def _em_block(noisy, T, max_iter, tol, uniform_start=False, row_tol=None):
     # A fixed number of updates for every row: stopping a block when all its rows
     # converged would make a row's result depend on its neighbours. ``tol`` only
     # ends the loop once every row has stopped moving, which changes no row.
+    # ``row_tol`` instead stops each row on its own, once no entry moves by more
+    # than it (METHODS A7's rule), so a row's result still depends on it alone.
     floor = np.finfo(noisy.dtype).tiny
     if uniform_start:
         # A multiplicative update never moves an entry away from 0, so a start
@@ -45,6 +47,8 @@ def _em_block(noisy, T, max_iter, tol, uniform_start=False):
         p = np.full_like(noisy, 1.0 / noisy.shape[1])
     else:
         p = noisy.copy()
+    if row_tol is not None:
+        return _em_rows_until_still(noisy, T, p, max_iter, row_tol, floor)
     for _ in range(max_iter):
         mixed = np.maximum(p @ T, floor)
         updated = p * ((noisy / mixed) @ T.T)
@@ -56,14 +60,37 @@ def _em_block(noisy, T, max_iter, tol, uniform_start=False):
     return p
 
 
+def _em_rows_until_still(noisy, T, p, max_iter, row_tol, floor):
+    """EM updates of each row until none of its entries moves by ``row_tol``."""
+    active = np.arange(p.shape[0])
+    for _ in range(max_iter):
+        if active.size == 0:
+            break
+        current = p[active]
+        mixed = np.maximum(current @ T, floor)
+        updated = current * ((noisy[active] / mixed) @ T.T)
+        updated /= updated.sum(axis=1, keepdims=True)
+        p[active] = updated
+        active = active[np.abs(updated - current).max(axis=1) > row_tol]
+    return p
+
+
 def _recover_clean_posterior(
-    pred_proba, transition_matrix, *, max_iter=_MAX_ITER, tol=_TOL, uniform_start=False
+    pred_proba,
+    transition_matrix,
+    *,
+    max_iter=_MAX_ITER,
+    tol=_TOL,
+    uniform_start=False,
+    row_tol=None,
 ):
     """Clean posterior of every row, by blocks of rows (memory stays linear)."""
     T = transition_matrix.astype(pred_proba.dtype, copy=False)
     clean = np.empty_like(pred_proba)
     for rows in _row_blocks(pred_proba.shape[0]):
-        clean[rows] = _em_block(pred_proba[rows], T, max_iter, tol, uniform_start)
+        clean[rows] = _em_block(
+            pred_proba[rows], T, max_iter, tol, uniform_start, row_tol=row_tol
+        )
     return clean
 
 
