@@ -15,6 +15,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..metrics._pu import _final_step
 from ..utils import check_class_prior, check_pu_labels
 from ..utils._validation import _as_numeric_array, _check_finite
 
@@ -132,9 +133,10 @@ def _fitted_scalar(estimator, attribute):
     """The estimator's fitted prior attribute, if it is a scalar.
 
     Naive Bayes classifiers have a ``class_prior_`` too, but it is a vector over
-    classes, not the PU prior, so only scalars are taken.
+    classes, not the PU prior, so only scalars are taken. A pipeline's are its
+    final step's, as the PU scorers read them.
     """
-    value = getattr(estimator, attribute, None)
+    value = getattr(_final_step(estimator), attribute, None)
     return value if value is not None and np.ndim(value) == 0 else None
 
 

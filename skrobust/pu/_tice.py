@@ -252,9 +252,14 @@ def tice_label_frequency(
             for f, rows in enumerate(fold_rows)
             if 0 < rows.size < labeled.size
         ]
+        if not bounds:
+            # Every row fell in one fold (a handful of rows): no fold scores.
+            c_estimate = float("nan")
+            break
         c_estimate = float(np.mean(bounds))
-    # The bound can only be 0 when no estimation fold holds min_set_size rows;
-    # the labelled fraction itself is then the best bound there is.
-    if c_estimate <= 0.0:
+    # The bound can only be 0 when no estimation fold holds min_set_size rows
+    # (and is missing when no fold could score); the labelled fraction itself is
+    # then the best bound there is.
+    if not np.isfinite(c_estimate) or c_estimate <= 0.0:
         c_estimate = float(labeled.mean())
     return float(min(c_estimate, 1.0))

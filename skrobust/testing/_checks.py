@@ -69,11 +69,12 @@ _SKIP = object()
 def _equal(a, b):
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         a, b = np.asarray(a), np.asarray(b)
-        return (
-            a.shape == b.shape
-            and a.dtype == b.dtype
-            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
-        )
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        if a.dtype == object:
+            # Elements may be arrays themselves, whose == is not one truth value.
+            return all(map(_equal, a.ravel().tolist(), b.ravel().tolist()))
+        return np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(map(_equal, a, b))
     if isinstance(a, dict) and isinstance(b, dict):
@@ -109,13 +110,10 @@ def _snapshot(value):
 
 def _assert_same(before, after, what):
     if isinstance(before, np.ndarray):
-        same = (
-            before.shape == after.shape
-            and before.dtype == after.dtype
-            and np.array_equal(before, after, equal_nan=before.dtype.kind in "fc")
-        )
+        same = isinstance(after, np.ndarray) and _equal(before, after)
     elif isinstance(before, dict):
-        same = before.keys() == after.keys()
+        if not isinstance(after, dict) or before.keys() != after.keys():
+            raise AssertionError(f"{what} was modified in place (its keys changed).")
         for key in before:
             _assert_same(before[key], after[key], f"{what}[{key!r}]")
         return
@@ -229,7 +227,7 @@ def check_pickle_roundtrip(estimator, X, y, **fit_params):
     for method in _prediction_methods(fitted):
         expected = np.asarray(getattr(fitted, method)(X))
         got = np.asarray(getattr(reloaded, method)(X))
-        if not np.array_equal(expected, got):
+        if not _equal(expected, got):
             raise AssertionError(
                 f"{type(estimator).__name__}.{method} differs after a pickle round "
                 "trip."
@@ -295,7 +293,10 @@ def check_random_state_reproducible(estimator, X, y, **fit_params):
             "random_state."
         )
     for method in _prediction_methods(first):
-        if not np.array_equal(getattr(first, method)(X), getattr(second, method)(X)):
+        if not _equal(
+            np.asarray(getattr(first, method)(X)),
+            np.asarray(getattr(second, method)(X)),
+        ):
             raise AssertionError(
                 f"{name}.{method} differs between two fits with the same random_state."
             )

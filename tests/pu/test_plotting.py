@@ -307,3 +307,17 @@ def test_from_estimator_needs_a_scoring_method(pu_data):
     X, _, s = pu_data
     with pytest.raises(TypeError, match="predict_proba or decision_function"):
         PUScoreDistributionDisplay.from_estimator(LabelsOnly().fit(X, s), X, s)
+
+
+def test_display_reads_the_prior_of_a_pipeline_final_step():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(400, random_state=0)
+    s = make_pu_labels(y, 0.5, random_state=0)
+    model = make_pipeline(
+        StandardScaler(), ElkanNotoClassifier(LogisticRegression(), random_state=0)
+    ).fit(X, s)
+    display = PUScoreDistributionDisplay.from_estimator(model, X, s)
+    assert display.line_ is not None
+    assert display.class_prior == pytest.approx(model[-1].class_prior_)

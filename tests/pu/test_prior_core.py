@@ -473,3 +473,33 @@ def test_bbe_errors_name_the_parameter():
         bbe_positive_share([0.5], [0.2], delta=1.5)
     with pytest.raises(ValueError, match="gamma"):
         bbe_positive_share([0.5], [0.2], gamma=-0.1)
+
+
+# --- found by a review helper -----------------------------------------------
+
+
+def test_tice_falls_back_to_the_labelled_fraction_when_no_fold_scores():
+    import warnings
+
+    X = np.array([[0.0], [1.0], [2.0]])
+    labeled = np.array([True, False, False])
+    # Seed 16 puts all three rows in one of the 5 folds, so no fold can score.
+    assert len(set(np.random.RandomState(16).randint(5, size=3))) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        c = tice_label_frequency(X, labeled, random_state=16)
+    assert c == pytest.approx(1 / 3)
+
+
+def test_kernel_mean_does_not_depend_on_where_the_features_sit():
+    from skrobust.pu import estimate_class_prior
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(1500) < 0.4).astype(int)
+    X = rng.normal(size=(1500, 2)) + 4.0 * y[:, None]
+    s = make_pu_labels(y, 0.5, random_state=0)
+    here = estimate_class_prior(X, s, method="km1", random_state=0).class_prior
+    # Before centring, an offset of 1e7 moved KM1 from 0.399 to 0.44, 1e8 to 0.59.
+    for offset in (1e7, 1e8):
+        there = estimate_class_prior(X + offset, s, method="km1", random_state=0)
+        assert there.class_prior == pytest.approx(here, abs=1e-6)

@@ -187,3 +187,53 @@ def test_checks_accept_float32_nan_and_ragged_object_arrays(check):
     """Found in review: a float32 NaN compared unequal to itself, and an object
     array of arrays raised numpy's "truth value is ambiguous"."""
     check(_HoldsNaNAndRaggedArrays(), X.copy(), y.copy())
+
+
+# --- found by a review helper -----------------------------------------------
+
+
+class _MutatesDictParam(ClassifierMixin, BaseEstimator):
+    def __init__(self, mode="add"):
+        self.mode = mode
+
+    def fit(self, X, y, config=None):
+        if self.mode == "add":
+            config["added"] = 1
+        else:
+            config.pop("a")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+
+class _ObjectBagsNaNScores(ClassifierMixin, BaseEstimator):
+    """Deterministic and correct: takes an object array of index arrays, and its
+    decision function is NaN on half the rows."""
+
+    def fit(self, X, y, bags=None):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+    def decision_function(self, X):
+        return np.where(X[:, 0] > 0, np.nan, X[:, 0])
+
+
+@pytest.mark.parametrize("mode", ["add", "remove"])
+def test_inputs_unchanged_catches_a_dict_whose_keys_change(mode):
+    X, y = make_classification(60, random_state=0)
+    with pytest.raises(AssertionError, match="keys changed"):
+        check_inputs_unchanged(_MutatesDictParam(mode), X, y, config={"a": np.ones(3)})
+
+
+def test_checks_pass_object_arrays_and_nan_outputs():
+    X, y = make_classification(60, random_state=0)
+    bags = np.empty(2, dtype=object)
+    bags[0], bags[1] = np.arange(25), np.arange(25, 60)
+    check_inputs_unchanged(_ObjectBagsNaNScores(), X, y, bags=bags)
+    check_random_state_reproducible(_ObjectBagsNaNScores(), X, y)
+    check_pickle_roundtrip(_ObjectBagsNaNScores(), X, y)
