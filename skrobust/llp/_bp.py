@@ -670,7 +670,7 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
         if counts.sum() in (0, n_samples):
             raise ValueError(
                 f"{type(self).__name__} needs both classes; y's proportions put every"
-                f" row in class {self.classes_[int(counts.sum() > 0)]!r}."
+                f" row in class {self.classes_[int(counts.sum() > 0)].tolist()!r}."
             )
         features = _standardise(X)
         embedding = features
@@ -753,6 +753,12 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
                     "Only binary classification is supported. "
                     f"{type(self).__name__} handles binary problems only; y holds "
                     f"{len(classes)} classes."
+                )
+            if np.unique(codes).shape[0] < 2:
+                # classes= names both, but the base would see only one.
+                raise ValueError(
+                    f"{type(self).__name__} needs both classes in y; y holds "
+                    f"only {np.asarray(classes)[codes[0]].tolist()!r}."
                 )
             self.classes_ = np.asarray(classes)
             return X, codes, None

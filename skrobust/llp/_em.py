@@ -99,7 +99,12 @@ def _fit_predict_fold(estimator, X, targets, train, test, sample_weight, params)
     iteration). A training part left with one class predicts it with certainty.
     """
     if targets.ndim == 2:
-        classes = np.flatnonzero(targets[train].sum(axis=0) > 0)
+        # The classes the base will see: _fit_proportions drops the pairs whose
+        # weighted share is 0.
+        shares = targets[train]
+        if sample_weight is not None:
+            shares = shares * sample_weight[train, None]
+        classes = np.flatnonzero(shares.sum(axis=0) > 0)
     else:
         classes = np.unique(targets[train])
     if classes.shape[0] < 2:
@@ -409,6 +414,11 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         self.__dict__.pop("init_estimator_", None)
         if sample_weight is not None:
             sample_weight = check_row_weights(sample_weight, n_samples)
+            if not np.any(sample_weight > 0):
+                raise ValueError(
+                    "sample_weight is zero on every row; at least one row must "
+                    "weigh more than 0."
+                )
         init_params = self._init_fit_params(fit_params, sample_weight)
         params, sample_weight = self._route(fit_params, sample_weight)
         rng = check_random_state(self.random_state)
@@ -420,7 +430,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         if present.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 classes; y's proportions put"
-                f" every row in one class ({self.classes_[present[0]]!r})."
+                f" every row in one class ({self.classes_[present[0]].tolist()!r})."
             )
         # A bag whose counts put all its rows in one class fixes their labels;
         # when every bag does (bags of one), there is nothing to iterate.

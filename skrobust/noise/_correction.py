@@ -463,10 +463,11 @@ class ImportanceReweightingClassifier(
             weights = weights * np.asarray(user_weights, dtype=np.float64)
         weighted_classes = np.unique(y_codes[weights > 0])
         if weighted_classes.shape[0] < 2:
+            left = self.classes_[weighted_classes].tolist()
             raise ValueError(
                 "The importance weights (times sample_weight) leave rows of a single "
-                f"class with positive weight ({self.classes_[weighted_classes]!r}); "
-                "the refit needs at least 2 classes."
+                f"class with positive weight ({left!r}); the refit needs at least 2 "
+                "classes."
             )
         self.estimator_ = _fit_weighted(
             clone(base), X, y, sample_weight=weights, weights_are_ours=True, **routed

@@ -557,3 +557,9 @@ def test_a_length_mismatch_names_x_and_y_not_bags(estimator):
         model.fit(X, proportions[:-1], bags=bags)
     with pytest.raises(ValueError, match="X has 39 rows but y has 40"):
         model.fit(X[:-1], proportions, bags=bags)
+
+
+def test_labels_of_one_class_are_refused_by_the_estimator():
+    X = np.random.RandomState(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match="needs both classes in y; y holds only 0"):
+        BeliefPropagationLLPClassifier(classes=[0, 1]).fit(X, np.zeros(20, int))

@@ -421,3 +421,37 @@ def test_bad_inputs_raise_clear_errors(cancer, cancer_bags):
         ProportionEMClassifier().fit(
             X_train, proportions, bags=bags, sample_weight=-np.ones(len(bags))
         )
+
+
+# --- found by a review helper -----------------------------------------------
+
+
+def _small_bags():
+    from sklearn.datasets import make_classification
+
+    X, _ = make_classification(80, 4, random_state=0)
+    bags = np.arange(80) // 4
+    y = np.zeros(80, int)
+    y[:2] = 1
+    y[8:10] = 1
+    y[40:44] = 1
+    return X, bag_proportions(y, bags), bags
+
+
+def test_soft_round_folds_see_the_classes_the_weights_leave():
+    # Zero weights on every row of the bags with positives but one: a fold
+    # without that row holds positive shares, all weighted 0, so its base sees
+    # one class (it crashed in LogisticRegression).
+    X, P, bags = _small_bags()
+    sw = np.ones(80)
+    sw[P > 0] = 0
+    sw[0] = 1
+    model = ProportionEMClassifier(max_iter=3, random_state=0)
+    model.fit(X, P, bags=bags, sample_weight=sw)
+    assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_all_zero_weights_are_refused_by_name():
+    X, P, bags = _small_bags()
+    with pytest.raises(ValueError, match="sample_weight is zero on every row"):
+        ProportionEMClassifier().fit(X, P, bags=bags, sample_weight=np.zeros(80))
