@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from skorch.utils import to_tensor
 
-from ..losses import available_losses
+from ..losses import BackwardCorrectedLoss, available_losses
 from ..utils import check_labels, check_transition_matrix
 from ._base import _forward_parameters, _init_parameters, _NeuralNetBase
 from ._callbacks import EstimateTransitionMatrix
@@ -220,6 +220,23 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
             )
         return callbacks
 
+    def _check_invertible_estimate(self, codes, classes):
+        """The backward correction inverts the T it estimates from y; a class
+        that y never holds leaves T a zero column, found only after the warm-up."""
+        if not self._estimates_transition() or not issubclass(
+            self._criterion_class(), BackwardCorrectedLoss
+        ):
+            return
+        absent = np.flatnonzero(np.bincount(codes, minlength=len(classes)) == 0)
+        if absent.size:
+            missing = np.asarray(classes)[absent[0]].tolist()
+            raise ValueError(
+                f"criterion={self.criterion!r} estimates T from y and inverts it, "
+                f"but y holds no row of class {missing!r}, so T's column for it "
+                "would be zero and T singular; pass transition_matrix=, or use the "
+                "forward correction."
+            )
+
     def _check_state_sizes(self, n_rows):
         """Per-row state sized by the user (a criterion *instance*, or
         ``criterion__n_samples`` / ``criterion__n_classes`` with a class), not
@@ -287,7 +304,11 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
             The fitted estimator.
         """
         self._check_fit_params(fit_params)
-        packed, codes = self._prepare(X, y, sample_weight, self._first_fit(False))
+        first = self._first_fit(False)
+        packed, codes = self._prepare(X, y, sample_weight, first)
+        if first:
+            # Not in partial_fit: a later batch may bring the class.
+            self._check_invertible_estimate(codes, self.classes_)
         return self._fit_packed(packed, codes)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):

@@ -697,3 +697,14 @@ def test_mlp_names_bad_argument_types(params, match):
 
     with pytest.raises(ValueError, match=match):
         MLP(4, 2, **params)
+
+
+def test_backward_estimate_refuses_a_class_y_never_holds(three_classes):
+    X, y, _ = three_classes
+    net = _net(criterion="backward", classes=[10, 20, 30, 40], warm_up_epochs=1)
+    with pytest.raises(ValueError, match="no row of class 40.*transition_matrix="):
+        net.fit(X, y)
+    # The forward correction has no inverse to take, and partial_fit may see the
+    # class later.
+    _net(criterion="forward", classes=[10, 20, 30, 40], warm_up_epochs=1).fit(X, y)
+    _net(criterion="backward", classes=[10, 20, 30, 40], max_epochs=1).partial_fit(X, y)
