@@ -93,7 +93,9 @@ class _PUBatchIterator(TensorBatchIterator):
 
 def _pu_proba(scores):
     """Two columns ``[P(y = 0 | x), P(y = 1 | x)]`` from the network's score."""
-    positive = torch.sigmoid(scores.reshape(-1).float())
+    # float64: float32's sigmoid rounds scores below about 3e-8 to exactly 0.5,
+    # a tie that predict (the score's sign) would break the other way.
+    positive = torch.sigmoid(scores.reshape(-1).double())
     return torch.stack([1.0 - positive, positive], dim=1)
 
 
@@ -376,7 +378,13 @@ class PUNeuralNetClassifier(_NeuralNetBase):
             The fitted estimator.
         """
         self._check_fit_params(fit_params)
-        packed, s = self._prepare(X, y, sample_weight, self._first_fit(False))
+        first = self._first_fit(False)
+        # A warm-started fit keeps the network but not the prior: fit's data is
+        # the whole training set, so its labels are checked and its prior
+        # settled (given or estimated) again, as in a fresh fit.
+        packed, s = self._prepare(X, y, sample_weight, first, settle=True)
+        if not first:
+            self.initialize_criterion()
         return self._fit_packed(packed, s)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -410,7 +418,11 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         )
         return self._fit_packed(packed, s, partial=True)
 
-    def _prepare(self, X, y, sample_weight, first, classes=None):
+    def _prepare(self, X, y, sample_weight, first, classes=None, settle=None):
+        # first: a fresh start (features and classes set anew); settle: the
+        # labels are checked and the prior settled on this data (every fit,
+        # the first partial_fit).
+        settle = first if settle is None else settle
         if self.class_prior is not None and not 0 < self.class_prior < 1:
             raise ValueError(
                 f"class_prior must be in (0, 1); got {self.class_prior!r}."
@@ -424,26 +436,39 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         X, y = self._validate_X_y(X, y, reset=first)
         check_classification_targets(y)
         values = np.unique(y if classes is None or not first else classes)
+        if classes is not None and first:
+            seen = np.unique(y)
+            outside = seen[~np.isin(seen, values)]
+            if outside.size:
+                raise ValueError(
+                    f"y holds values {_show(outside)} outside classes="
+                    f"{_show(values)}."
+                )
+            if not equal_mask(values, self.pos_label).any():
+                raise ValueError(
+                    f"pos_label={self.pos_label!r} is not among classes="
+                    f"{_show(values)}."
+                )
         if values.shape[0] > 2:
             raise ValueError(
                 "Only binary classification is supported: PU labels y hold two "
                 f"values (pos_label={self.pos_label!r} and one for unlabelled rows); "
                 f"got {values.shape[0]}: {_show(values)}."
             )
-        if values.shape[0] == 1 and first:
+        if values.shape[0] == 1 and settle:
             raise ValueError(
                 f"y holds a single class ({_show_one(values[0])}); PU learning "
                 f"needs labelled positives (pos_label={self.pos_label!r}) and "
                 "unlabelled rows."
             )
-        if first:
+        if settle:
             labelled = check_pu_labels(y, pos_label=self.pos_label)
         else:
             # The prior is settled; a later batch may hold one kind of row only.
             labelled = equal_mask(y, self.pos_label)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
-        if first:
+        if settle:
             self.classes_inferred_ = values
             if sample_weight is not None:
                 _check_labelled_weight(sample_weight, labelled)

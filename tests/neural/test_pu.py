@@ -544,3 +544,48 @@ def test_pu_batch_iterator_properties(
             expected = len(pool) - (len(pool) % batch_size if drop_last else 0)
             assert len(proper) == expected == len(np.unique(proper))
             assert np.isin(proper, pool).all()
+
+
+# --- found by a review helper -----------------------------------------------
+
+
+def _small_pu(seed=0, n=80):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 3).astype(np.float32)
+    s = (rng.rand(n) < 0.3).astype(int)
+    return X, s
+
+
+def test_first_partial_fit_checks_y_and_pos_label_against_classes():
+    X, s = _small_pu()
+    with pytest.raises(ValueError, match=r"y holds values \[1\] outside classes"):
+        _net(class_prior=0.5).partial_fit(X, s, classes=[0, 2])
+    with pytest.raises(ValueError, match="pos_label=2 is not among classes"):
+        _net(class_prior=0.5, pos_label=2).partial_fit(X, s, classes=[0, 1])
+    with pytest.raises(ValueError, match="outside classes"):
+        _net(class_prior=0.5).partial_fit(X, s, classes=["a", "b"])
+
+
+def test_warm_started_fit_settles_the_prior_again():
+    X, s = _small_pu()
+    net = _net(class_prior=0.5, warm_start=True).fit(X, s)
+    net.set_params(class_prior=0.6).fit(X, s)
+    assert net.class_prior_ == 0.6
+    assert float(net.criterion_.prior) == pytest.approx(0.6)
+    assert net.label_frequency_ == pytest.approx(s.mean() / 0.6)
+    # The labelled-fraction check runs on a warm refit too.
+    mostly_labelled = np.where(np.arange(X.shape[0]) < 70, 1, 0)
+    with pytest.raises(ValueError, match="below the labelled fraction"):
+        net.fit(X, mostly_labelled)
+
+
+def test_predict_and_predict_proba_agree_on_tiny_scores():
+    X, s = _small_pu()
+    net = _net(class_prior=0.5, max_epochs=1).fit(X, s)
+    with torch.no_grad():
+        last = net.module_.layers[-1]
+        last.weight.zero_()
+        last.bias.fill_(1e-8)
+    proba = net.predict_proba(X[:3])
+    assert_array_equal(net.classes_[proba.argmax(axis=1)], net.predict(X[:3]))
+    assert_array_equal(net.predict(X[:3]), [1, 1, 1])
