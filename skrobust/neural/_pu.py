@@ -154,6 +154,8 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         ``criterion__gamma`` nnPU's constants.
     class_prior : float in (0, 1), default=None
         :math:`\pi = P(y = 1)`; ``None`` estimates it with ``prior_method``.
+        Every ``fit``, warm-started ones too, settles the prior on its data;
+        ``partial_fit`` settles it on the first call and keeps it.
     prior_method : str or estimator, default="dedpul"
         Estimator of the prior when ``class_prior`` is None, one of "dedpul",
         "bbe", "e1", "e2", "e3", "km1", "km2" and "tice" (see
