@@ -443,8 +443,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
             outside = seen[~np.isin(seen, values)]
             if outside.size:
                 raise ValueError(
-                    f"y holds values {_show(outside)} outside classes="
-                    f"{_show(values)}."
+                    f"y holds values {_show(outside)} outside classes={_show(values)}."
                 )
             if not equal_mask(values, self.pos_label).any():
                 raise ValueError(
@@ -559,6 +558,19 @@ class PUNeuralNetClassifier(_NeuralNetBase):
                 )
         # A prior of 1 leaves no negatives for the risk; keep it just inside (0, 1).
         prior = float(np.clip(max(prior, fraction), 1e-6, 1 - 1e-6))
+        own = getattr(self.criterion, "prior", None)
+        if isinstance(self.criterion, torch.nn.Module) and own is not None:
+            # An instance keeps the prior it was built with; training at one
+            # prior while class_prior_ reports another would mislead.
+            own = float(own)
+            if not np.isclose(own, prior, rtol=0, atol=1e-6):
+                raise ValueError(
+                    f"criterion={type(self.criterion).__name__}(prior={own:.4g}) "
+                    f"trains at its own prior, but the prior settled here is "
+                    f"{prior:.4g}; pass the class (criterion="
+                    f"{type(self.criterion).__name__}) to train at the settled "
+                    f"prior, or class_prior={own:.4g}."
+                )
         self.class_prior_ = prior
         self.label_frequency_ = fraction / prior
 

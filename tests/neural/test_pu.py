@@ -589,3 +589,14 @@ def test_predict_and_predict_proba_agree_on_tiny_scores():
     proba = net.predict_proba(X[:3])
     assert_array_equal(net.classes_[proba.argmax(axis=1)], net.predict(X[:3]))
     assert_array_equal(net.predict(X[:3]), [1, 1, 1])
+
+
+def test_criterion_instance_must_train_at_the_settled_prior():
+    from skrobust.losses import NonNegativePULoss
+
+    X, s = _small_pu()
+    net = _net(criterion=NonNegativePULoss(prior=0.5), class_prior=0.6)
+    with pytest.raises(ValueError, match=r"prior=0.5\) trains at its own prior"):
+        net.fit(X, s)
+    fitted = _net(criterion=NonNegativePULoss(prior=0.5), class_prior=0.5).fit(X, s)
+    assert fitted.class_prior_ == 0.5
