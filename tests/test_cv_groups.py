@@ -9,6 +9,7 @@ the same folds passed as a list.
 import numpy as np
 import pytest
 import sklearn
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
@@ -123,3 +124,23 @@ def test_groups_still_reach_a_base_whose_fit_takes_them():
     X, s, groups = _data("pu")
     pu = ElkanNotoClassifier(base, class_prior=0.6).fit(X, s, groups=groups)
     assert pu.estimator_.best_params_["C"] in (0.1, 1.0)
+
+
+@PARAMS
+def test_groups_stay_out_of_a_pipeline_base_without_routing(kind, cls):
+    """A Pipeline's fit takes only step__name keys without routing; its
+    ``**params`` must not count as taking ``groups`` (found in review)."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, groups = _data(kind)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    if cls is ClassPriorEstimator:
+        model = cls(estimator=pipe, cv=GroupKFold(5), random_state=0)
+    else:
+        model = cls(pipe, cv=GroupKFold(5), random_state=0)
+    folds = list(GroupKFold(5).split(X, y, groups))
+    expected = _output(clone(model).set_params(cv=folds).fit(X, y), X)
+    np.testing.assert_allclose(
+        _output(model.fit(X, y, groups=groups), X), expected, rtol=1e-7, atol=1e-9
+    )

@@ -65,7 +65,7 @@ def _route_fit_and_groups(owner, fit_params):
     if not _routing_enabled():
         params = dict(fit_params)
         groups = params.get("groups")
-        if groups is not None and not _fit_takes(owner._base_estimator(), "groups"):
+        if groups is not None and not _fit_takes_groups(owner._base_estimator()):
             del params["groups"]
         return params, groups
     routed = _process_fit(owner, fit_params)
@@ -124,6 +124,16 @@ def _fit_takes(estimator, name):
     return any(
         p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters
     )
+
+
+def _fit_takes_groups(estimator):
+    """Whether ``groups`` may go to ``estimator.fit`` without routing.
+
+    A ``Pipeline``'s ``**params`` take only ``step__name`` keys without
+    metadata routing, so a bare ``groups`` there is an error; other ``**kwargs``
+    (a search's ``fit``) take it.
+    """
+    return not isinstance(estimator, Pipeline) and _fit_takes(estimator, "groups")
 
 
 def _weighted_step(estimator):
