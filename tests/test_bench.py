@@ -508,3 +508,35 @@ def test_benchmark_cli_runs_the_seeds_and_rows_asked_for(tmp_path, capsys):
     with pytest.raises(SystemExit, match="nothing left to run"):
         benchmark_main("toy", sections, ["--method", "absent"])
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--timeout", "inf"], "argument --timeout: expected a finite number"),
+        (["--timeout", "nan"], "argument --timeout: expected a finite number"),
+        (["--timeout", "0"], "argument --timeout: expected a finite number"),
+        (["--timeout", "-5"], "argument --timeout: expected a finite number"),
+        (["--threads", "-1"], "argument --threads: expected a whole number"),
+    ],
+)
+def test_benchmark_cli_refuses_bad_limits(argv, message, capsys):
+    """inf/nan crashed mid-run; 0, -5 and --threads -1 were taken (found in
+    review)."""
+    from skrobust._bench._cli import benchmark_main
+
+    sections = [Section([Method("kept", "test", _trivial)], ["wine"], [WINE_NOISE])]
+    with pytest.raises(SystemExit) as raised:
+        benchmark_main("toy", sections, argv)
+    assert raised.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_benchmark_cli_keeps_seeds_below_two_to_the_32():
+    from skrobust._bench._cli import benchmark_main
+
+    sections = [Section([Method("kept", "test", _trivial)], ["wine"], [WINE_NOISE])]
+    with pytest.raises(SystemExit, match="seeds must stay below 2\\*\\*32"):
+        benchmark_main(
+            "toy", sections, ["--first-seed", str(2**32 - 1), "--seeds", "2"]
+        )

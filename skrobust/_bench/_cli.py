@@ -7,6 +7,7 @@ calls its ``main(argv)``; each script's ``main`` hands its sections to
 
 import argparse
 import dataclasses
+import math
 import re
 import runpy
 import sys
@@ -47,6 +48,32 @@ def positive_ints(value):
             f"expected comma-separated positive integers, such as 100,30; got {value!r}"
         )
     return numbers
+
+
+def _seconds(value):
+    """An argparse type: a finite number of seconds above 0."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a finite number of seconds above 0; got {value!r}"
+        )
+    return seconds
+
+
+def _threads(value):
+    """An argparse type: a thread count, 0 or more."""
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of threads, 0 or more; got {value!r}"
+        )
+    return count
 
 
 def _names(value):
@@ -176,11 +203,11 @@ def _build_parser(prog, description):
         help="folder for <name>.md and <name>.csv",
     )
     parser.add_argument(
-        "--timeout", type=float, default=600.0, help="seconds allowed per run"
+        "--timeout", type=_seconds, default=600.0, help="seconds allowed per run"
     )
     parser.add_argument(
         "--threads",
-        type=int,
+        type=_threads,
         default=1,
         help="BLAS/OpenMP threads per run; 0 keeps the libraries' defaults",
     )
@@ -227,6 +254,12 @@ def benchmark_main(name, sections, argv=None, *, prog=None, description=None):
     if args.first_seed < 0:
         raise SystemExit(
             f"{prog}: --first-seed must be at least 0; got {args.first_seed}."
+        )
+    if args.first_seed + n_seeds > 2**32:
+        # numpy's seeds stop at 2**32 - 1; beyond, every run would fail.
+        raise SystemExit(
+            f"{prog}: seeds must stay below 2**32; --first-seed {args.first_seed} "
+            f"with {n_seeds} seed(s) reaches {args.first_seed + n_seeds - 1}."
         )
     if callable(sections):
         sections = sections(args.quick)
