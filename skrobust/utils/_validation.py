@@ -40,6 +40,17 @@ def _as_numeric_array(value, name):
     if arr.dtype.kind == "b":
         raise TypeError(f"{name} must hold numbers; got a boolean array.")
     if arr.dtype.kind == "O":
+        # float() reads "1" and True as numbers; the same values as a str or
+        # bool array are refused, so they are here too.
+        odd = next(
+            (v for v in arr.ravel() if isinstance(v, (str, bytes, bool, np.bool_))),
+            None,
+        )
+        if odd is not None:
+            raise TypeError(
+                f"{name} must hold numbers; got an object array holding "
+                f"{type(odd).__name__} values such as {odd!r}."
+            )
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
@@ -63,24 +74,43 @@ def _check_finite(arr, name):
         )
 
 
+def _is_nan_like(value):
+    """NaN of any float type, NaT: the values unequal to themselves."""
+    try:
+        differs = value != value
+    except Exception:  # an object whose comparison fails is not missing
+        return False
+    return isinstance(differs, bool | np.bool_) and bool(differs)
+
+
 def _has_missing(arr):
-    """True where a 1-D label array holds NaN, None or pandas' NA."""
+    """True where a 1-D label array holds NaN, NaT, None or pandas' NA."""
     if arr.dtype.kind == "f":
         return np.isnan(arr)
+    if arr.dtype.kind in "Mm":
+        return np.isnat(arr)
     if arr.dtype.kind == "O":
         # pandas' NA can only be here if pandas was imported to make it.
         pandas = sys.modules.get("pandas")
         na = getattr(pandas, "NA", None) if pandas is not None else None
         return np.array(
-            [
-                v is None
-                or (na is not None and v is na)
-                or (isinstance(v, float) and v != v)
-                for v in arr
-            ],
+            [v is None or (na is not None and v is na) or _is_nan_like(v) for v in arr],
             dtype=bool,
         )
     return np.zeros(arr.shape, dtype=bool)
+
+
+def _sorted_labels(y, name, **kwargs):
+    """``np.unique(y, **kwargs)``, naming ``name`` when its labels cannot be
+    sorted together (strings beside numbers in an object array)."""
+    try:
+        return np.unique(y, **kwargs)
+    except TypeError:
+        kinds = sorted({type(v).__name__ for v in y.ravel()})
+        raise TypeError(
+            f"{name} holds labels of types that cannot be sorted together "
+            f"({', '.join(kinds)}); use labels of one type."
+        ) from None
 
 
 def _as_1d(value, name):
@@ -150,7 +180,7 @@ def check_labels(y, classes=None, *, n_classes=None, name="y"):
     if y.shape[0] == 0:
         raise ValueError(f"{name} must not be empty.")
     if classes is None:
-        classes, y_codes = np.unique(y, return_inverse=True)
+        classes, y_codes = _sorted_labels(y, name, return_inverse=True)
         if n_classes is not None and len(classes) != n_classes:
             raise ValueError(
                 f"{name} holds {len(classes)} distinct labels but {n_classes} "
@@ -474,10 +504,15 @@ def check_pu_labels(y, *, pos_label=1, name="y"):
     >>> check_pu_labels([1, 0, 0, 1]).tolist()
     [True, False, False, True]
     """
+    if np.ndim(pos_label) != 0:
+        raise TypeError(
+            f"pos_label must be a single label; got {type(pos_label).__name__} "
+            f"{pos_label!r}."
+        )
     y = _as_1d(y, name)
     if y.shape[0] == 0:
         raise ValueError(f"{name} must not be empty.")
-    values = np.unique(y)
+    values = _sorted_labels(y, name)
     if len(values) > 2:
         raise ValueError(
             f"{name} must hold two values (pos_label={pos_label!r} for labelled "
@@ -505,8 +540,14 @@ def equal_mask(values, label):
     Comparing a string array with a number (or the reverse) returns a scalar and
     warns in numpy < 2; a label of the other kind simply matches nothing.
     """
-    text_array = values.dtype.kind in "US"
-    if values.dtype.kind != "O" and text_array != isinstance(label, str):
+    kind = values.dtype.kind
+    if kind == "U":
+        comparable = isinstance(label, str)
+    elif kind == "S":
+        comparable = isinstance(label, bytes)
+    else:
+        comparable = kind == "O" or not isinstance(label, str | bytes)
+    if not comparable:
         return np.zeros(values.shape, dtype=bool)
     return np.asarray(values == label, dtype=bool)
 

@@ -371,3 +371,52 @@ def test_check_proportions_round_trip_with_bag_proportions():
 def test_check_labels_rejects_empty_classes():
     with pytest.raises(ValueError, match="classes must not be empty"):
         check_labels([0, 1], classes=[])
+
+
+# --- found by a review helper -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [np.float32("nan"), np.float64("nan"), np.datetime64("NaT")],
+    ids=["float32-nan", "float64-nan", "NaT"],
+)
+def test_check_labels_finds_missing_values_of_any_type_in_object_arrays(missing):
+    # A numpy float32 NaN slipped through and np.unique gave duplicate classes.
+    y = np.array([1.0, missing, 1.0], dtype=object)
+    with pytest.raises(ValueError, match="missing values.*rows \\[1\\]"):
+        check_labels(y)
+
+
+def test_check_labels_finds_nat_in_datetime_labels():
+    y = np.array(["2020-01-01", "NaT"], dtype="datetime64[D]")
+    with pytest.raises(ValueError, match="missing values"):
+        check_labels(y)
+
+
+def test_labels_of_incomparable_types_are_named():
+    y = np.array(["a", 1, "a"], dtype=object)
+    for check in (check_labels, check_pu_labels):
+        with pytest.raises(TypeError, match="y holds labels of types that cannot"):
+            check(y)
+
+
+def test_check_pu_labels_takes_one_scalar_pos_label_and_bytes():
+    with pytest.raises(TypeError, match="pos_label must be a single label"):
+        check_pu_labels([0, 1, 0, 1], pos_label=[1, 1, 0, 0])
+    mask = check_pu_labels(np.array([b"p", b"u", b"p"]), pos_label=b"p")
+    assert mask.tolist() == [True, False, True]
+    # A str label matches no bytes label, and the reverse.
+    with pytest.raises(ValueError, match="no labelled positive"):
+        check_pu_labels(np.array([b"p", b"u"]), pos_label="p")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [np.array([["1", "0"], ["0", "1"]], dtype=object), [[True, False], [False, True]]],
+    ids=["str", "bool"],
+)
+def test_numeric_checks_refuse_object_arrays_of_strings_or_bools(value):
+    matrix = np.asarray(value, dtype=object)
+    with pytest.raises(TypeError, match="transition_matrix must hold numbers"):
+        check_transition_matrix(matrix)
