@@ -801,15 +801,13 @@ class ELRLoss(nn.Module):
         Updates ``targets[index]`` first, in training mode.
         """
         check_logits_target(logits, target)
-        ema_targets = _initial_state_rows(
-            index, logits, self.targets, 0.0, self.training
-        )
         if logits.shape[1] != self.n_classes:
             raise ValueError(
                 f"logits must have n_classes={self.n_classes} columns; got shape "
                 f"{tuple(logits.shape)}."
             )
         if self.training:
+            _check_index(index, logits.shape[0])
             with torch.no_grad():
                 p = _elr_probabilities(upcast_half(logits.detach()))
                 p_hat = (p / p.sum(dim=1, keepdim=True)).to(self.targets.dtype)
@@ -819,7 +817,8 @@ class ELRLoss(nn.Module):
         return elr_loss(
             logits,
             target,
-            ema_targets if index is None else self.targets[index],
+            # Read after the update: the batch's targets include this step.
+            _initial_state_rows(index, logits, self.targets, 0.0, self.training),
             lambda_=self.lambda_,
             weight=weight,
             reduction=self.reduction,
