@@ -634,6 +634,11 @@ class ProportionEMClassifier(_BaseLLPClassifier):
     def _folds(self, X, proportions, bag_codes, rng):
         """The cross-fitting folds, drawn once for every iteration."""
         if isinstance(self.cv, Integral):
+            if self.cv > bag_codes.shape[0]:
+                raise ValueError(
+                    f"cv={self.cv} needs at least {self.cv} rows to split; X has "
+                    f"{bag_codes.shape[0]}."
+                )
             splitter = KFold(self.cv, shuffle=True, random_state=rng)
         else:
             splitter = check_cv(self.cv)

@@ -447,6 +447,15 @@ class _PUScorer(_SampleWeightScorer):
             return self.class_prior
         final = _final_step(estimator)
         prior = getattr(final, "class_prior_", None)
+        if prior is not None and np.ndim(prior) != 0:
+            # Naive Bayes keeps a class_prior_ too: one share per class.
+            raise ValueError(
+                f"make_pu_scorer(metric={self.metric!r}) takes the PU class prior "
+                f"from the fitted estimator's class_prior_, but "
+                f"{type(final).__name__}.class_prior_ holds {np.size(prior)} values "
+                "(one per class), not the PU prior; pass class_prior= to "
+                "make_pu_scorer, or use metric='lee_liu', which needs no prior."
+            )
         if prior is None:
             raise ValueError(
                 f"make_pu_scorer(metric={self.metric!r}) needs the class prior: "

@@ -455,3 +455,11 @@ def test_all_zero_weights_are_refused_by_name():
     X, P, bags = _small_bags()
     with pytest.raises(ValueError, match="sample_weight is zero on every row"):
         ProportionEMClassifier().fit(X, P, bags=bags, sample_weight=np.zeros(80))
+
+
+def test_more_folds_than_rows_names_cv():
+    X = np.random.RandomState(0).randn(4, 2)
+    with pytest.raises(ValueError, match="cv=5 needs at least 5 rows"):
+        ProportionEMClassifier(cv=5).fit(
+            X, np.full(4, 0.5), bags=np.array([0, 0, 1, 1])
+        )

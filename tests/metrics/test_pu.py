@@ -515,3 +515,14 @@ def test_pu_scorers_select_better_models_than_accuracy_on_s():
         assert f1_gain.mean() > 0.5, (name, f1_gain)
         assert acc_gain.min() > 0 and f1_gain.min() > 0, (name, acc_gain, f1_gain)
         assert (acc["best_in_grid"] - acc[name]).mean() < 0.06, name
+
+
+def test_pu_scorer_names_a_per_class_prior_attribute():
+    """Naive Bayes has a class_prior_ with one share per class, not a PU prior
+    (found in review: the error said only 'must be a real number')."""
+    from sklearn.naive_bayes import GaussianNB
+
+    rng = np.random.RandomState(0)
+    X, s = rng.randn(60, 2), (rng.rand(60) < 0.4).astype(int)
+    with pytest.raises(ValueError, match="holds 2 values \\(one per class\\)"):
+        make_pu_scorer("f1")(GaussianNB().fit(X, s), X, s)
