@@ -107,11 +107,16 @@ def _round_preserving_row_totals(matrix):
     shortfall = (np.round(matrix.sum(axis=1)) - rounded.sum(axis=1)).astype(np.int64)
     residual = matrix - rounded
     # Ascending residual order: the last entries were rounded down the most.
-    order = np.argsort(residual, axis=1, kind="stable")
+    # Among equal residuals (common: a row's entries share one scale) the
+    # diagonal, the given label, comes last, so it gains a unit first and loses
+    # one last; by column index alone, the result changed when only the order
+    # of the classes did (a one-row class [0, .5, .5] lost its diagonal).
+    K = matrix.shape[1]
+    diagonal = np.broadcast_to(np.eye(matrix.shape[0], K, dtype=bool), matrix.shape)
+    order = np.lexsort((diagonal, residual), axis=1)
     rank = np.empty_like(order)
     rows = np.arange(matrix.shape[0])[:, None]
     rank[rows, order] = np.arange(matrix.shape[1])
-    K = matrix.shape[1]
     add = (shortfall[:, None] > 0) & (rank >= K - shortfall[:, None])
     sub = (shortfall[:, None] < 0) & (rank < -shortfall[:, None])
     return (rounded + add - sub).astype(np.int64)
@@ -277,7 +282,10 @@ def _scores_confidence_weighted_entropy(pred_proba, y_codes):
     n, K = pred_proba.shape
     entropy = np.empty(n)
     for rows in _row_blocks(n):
-        block = np.asarray(pred_proba[rows], dtype=np.float64)
+        # The entropy reads probabilities floored as the self-confidence below
+        # is (cleanlab's min_allowed_prob): unfloored, a confidently wrong row
+        # ([0, 1] given 0) had entropy 0 and scored 1, the best score.
+        block = np.maximum(np.asarray(pred_proba[rows], dtype=np.float64), _SLACK)
         entropy[rows] = -xlogy(block, block).sum(axis=1) / np.log(K)
     self_conf = np.maximum(_scores_self_confidence(pred_proba, y_codes), _SLACK)
     # log(1 + r) / r tends to 1 as r -> 0 (a sure, correct row): flooring r in

@@ -62,6 +62,7 @@ from ._prior import (
     _default_estimator,
     _estimate_prior,
     _from_class_prior,
+    _from_label_frequency,
     _labeled_fraction,
     _positive_scores,
 )
@@ -224,10 +225,12 @@ class _BasePUClassifier(
                 weight=sample_weight,
             )
             if self.prior_method not in SCORE_METHODS:
-                # KM and TIcE ignore weights: keep their prior, re-paired with
-                # the weighted labelled fraction. The score methods' c already
+                # KM and TIcE ignore weights: keep their label frequency, which
+                # weights that depend on x leave alone under SCAR (c = P(s = 1 |
+                # y = 1)), re-paired with the weighted labelled fraction; their
+                # prior moves with the weights. The score methods' c already
                 # comes from weighted means and fraction.
-                estimate = _from_class_prior(estimate.class_prior, fraction, n)
+                estimate = _from_label_frequency(estimate.label_frequency, fraction, n)
         self.class_prior_, self.label_frequency_ = (float(v) for v in estimate)
         log_progress(
             self.verbose,
@@ -902,9 +905,15 @@ def _fit_bag_chunk(base, X, positives, unlabeled, seeds, n_draw, bootstrap, para
         rest = {k: v for k, v in params.items() if k != "sample_weight"}
         rest = _check_method_params(X, params=rest, indices=rows)
         model = clone(base)
-        if "random_state" in model.get_params(deep=False):
-            # Seeded per model, so results do not depend on n_jobs.
-            model.set_params(random_state=int(seed))
+        # Seeded per model, so results do not depend on n_jobs; nested seeds
+        # too (a forest inside a pipeline), as scikit-learn's bagging does.
+        nested = {
+            key: int(seed)
+            for key in model.get_params(deep=True)
+            if key == "random_state" or key.endswith("__random_state")
+        }
+        if nested:
+            model.set_params(**nested)
         if sample_weight is not None:
             rest["sample_weight"] = weights
         _fit_weighted(model, _safe_indexing(X, rows), labels, **rest)

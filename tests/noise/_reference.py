@@ -14,7 +14,9 @@ source METHODS.md cites) and says so next to the line:
 
 - calibration rounds to nearest (half to even) and gives the remainder of each row
   to the entries rounded down the most (or takes the excess from those rounded up
-  the most), ties to the later (resp. earlier) column, as a stable sort does;
+  the most); among equal residuals the diagonal gains first (resp. loses last),
+  then the later (resp. earlier) column, as a stable sort does (cleanlab's order
+  among ties is its unstable argsort's);
 - the prune matrix is cast to integers by truncation (cleanlab's
   ``_reduce_prune_counts`` ends with ``astype(int)``).
 
@@ -84,7 +86,7 @@ def round_preserving_row_totals(matrix):
     ``[1 + 1/3, 9 + 1/3, 1 + 1/3]``). Permuting the classes may change such rows.
     """
     rounded, tied = [], []
-    for row in matrix:
+    for i, row in enumerate(matrix):
         ints = [round(float(v)) for v in row]  # Python's round: half to even
         tied.append(
             any(
@@ -98,8 +100,9 @@ def round_preserving_row_totals(matrix):
         shortfall = round(total) - sum(ints)
         residual = [float(v) - r for v, r in zip(row, ints, strict=True)]
         if shortfall != 0:
-            # Ascending residuals, ties in column order (a stable sort).
-            order = sorted(range(len(row)), key=lambda j: (residual[j], j))
+            # Ascending residuals; among ties the diagonal last, then column
+            # order (a stable sort).
+            order = sorted(range(len(row)), key=lambda j: (residual[j], j == i, j))
             m = abs(shortfall)
             chosen = order[-m:] if shortfall > 0 else order[:m]
             rest = order[:-m] if shortfall > 0 else order[m:]

@@ -710,3 +710,17 @@ def test_issue_functions_reject_bad_options(function, kwargs, match):
     # sklearn's InvalidParameterError subclasses ValueError.
     with pytest.raises(ValueError, match=match):
         function(_Y, _P, **kwargs)
+
+
+def test_confidence_weighted_entropy_ranks_a_confidently_wrong_row_first():
+    """Found in review: the entropy read unfloored probabilities, so a row
+    ([0, 1] given 0) had entropy 0 and the best score, 1."""
+    y = np.array([0, 0, 0, 1])
+    P = np.array([[0.0, 1.0], [1.0, 0.0], [0.6, 0.4], [0.3, 0.7]])
+    scores = label_quality_scores(y, P, method="confidence_weighted_entropy")
+    # Floored at 1e-6, the wrong row's entropy over its self-confidence is about
+    # 20: score log(21) / 20; a sure, correct row still scores about 1.
+    assert scores[0] == pytest.approx(np.log1p(20.0) / 20.0, rel=0.05)
+    assert scores[1] == pytest.approx(1.0, abs=1e-4)
+    ranked = rank_label_issues(y, P, method="confidence_weighted_entropy")
+    assert ranked[0] == 0

@@ -666,3 +666,40 @@ def test_messages_show_numpy_scalars_as_python_ones(scar):
     assert "np.float64" not in str(info.value)
     with pytest.raises(ValueError, match=r"single class \(0\)"):
         ElkanNotoClassifier().fit(X, np.zeros_like(s))
+
+
+# --- found by a review helper -----------------------------------------------
+
+
+def test_bagging_seeds_a_base_whose_randomness_is_nested():
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(300, random_state=0)
+    s = make_pu_labels(y, 0.5, random_state=0)
+    base = make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=5))
+    fits = [
+        BaggingPUClassifier(base, n_estimators=4, class_prior=0.5, random_state=0)
+        .fit(X, s)
+        .predict_proba(X)
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(fits[0], fits[1])
+
+
+@pytest.mark.parametrize("method", ["tice", "km2"])
+def test_feature_priors_keep_their_label_frequency_under_weights(method):
+    # Under SCAR, c = P(s = 1 | y = 1) does not move when rows are weighted by a
+    # function of x; the prior does. KM and TIcE read no weights, so their c is
+    # kept and the prior re-paired with the weighted labelled fraction.
+    X, y = make_classification(400, random_state=0)
+    s = make_pu_labels(y, 0.5, random_state=0)
+    weight = np.where(X[:, 0] > 0, 3.0, 1.0)
+    plain = ElkanNotoClassifier(prior_method=method, random_state=0).fit(X, s)
+    weighted = ElkanNotoClassifier(prior_method=method, random_state=0).fit(
+        X, s, sample_weight=weight
+    )
+    assert weighted.label_frequency_ == pytest.approx(plain.label_frequency_)
+    fraction = np.sum(weight * s) / np.sum(weight)
+    assert weighted.class_prior_ == pytest.approx(fraction / plain.label_frequency_)
