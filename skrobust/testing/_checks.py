@@ -246,7 +246,8 @@ def check_random_state_reproducible(estimator, X, y, **fit_params):
     ----------
     estimator : estimator object
         Unfitted; two clones are fitted with ``random_state=0`` when the estimator
-        has that parameter.
+        has that parameter, else with every nested ``*__random_state`` at 0 (a
+        pipeline's steps).
     X : array-like of shape (n_samples, n_features)
         Training features.
     y : array-like of shape (n_samples,)
@@ -281,8 +282,15 @@ def check_random_state_reproducible(estimator, X, y, **fit_params):
     >>> check_random_state_reproducible(RandomForestClassifier(n_estimators=3), X, y)
     """
     base = clone(estimator)
-    if "random_state" in base.get_params():
+    params = base.get_params()
+    if "random_state" in params:
         base.set_params(random_state=0)
+    else:
+        # A pipeline has no seed of its own: its steps' are set. An estimator
+        # with one must pass it on itself, which is what the check tests.
+        nested = {key: 0 for key in params if key.endswith("__random_state")}
+        if nested:
+            base.set_params(**nested)
     first = clone(base).fit(X, y, **fit_params)
     second = clone(base).fit(X, y, **fit_params)
     name = type(estimator).__name__

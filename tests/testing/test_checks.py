@@ -237,3 +237,15 @@ def test_checks_pass_object_arrays_and_nan_outputs():
     check_inputs_unchanged(_ObjectBagsNaNScores(), X, y, bags=bags)
     check_random_state_reproducible(_ObjectBagsNaNScores(), X, y)
     check_pickle_roundtrip(_ObjectBagsNaNScores(), X, y)
+
+
+def test_random_state_check_seeds_a_pipeline_steps():
+    """A pipeline has no random_state of its own; its steps' are set (found in
+    review: a correct pipeline around a forest failed the check)."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(60, random_state=0)
+    pipe = make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=3))
+    check_random_state_reproducible(pipe, X, y)
