@@ -48,16 +48,12 @@ class MLP(nn.Module):
         super().__init__()
         if isinstance(hidden_units, numbers.Integral):
             hidden_units = (hidden_units,)
-        if not isinstance(hidden_units, Iterable) or isinstance(hidden_units, str):
-            raise ValueError(
-                "hidden_units must be a positive int or a tuple of them; got "
-                f"{hidden_units!r}."
-            )
-        hidden_units = tuple(hidden_units)
         for name, value in (("n_features", n_features), ("n_outputs", n_outputs)):
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be a positive int; got {value!r}.")
-        if any(
+        if isinstance(hidden_units, Iterable) and not isinstance(hidden_units, str):
+            hidden_units = tuple(hidden_units)
+        if not isinstance(hidden_units, tuple) or any(
             not isinstance(h, numbers.Integral) or isinstance(h, bool) or h < 1
             for h in hidden_units
         ):
