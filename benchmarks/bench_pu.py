@@ -28,7 +28,10 @@ a second one, named before its run on 2026-11-24, is ``RECOMMENDED_NEURAL_NAME``
 ``MedianPriorEstimator``, whose own row reports its prior error), also given
 the true prior in its own row; a third, named before its run later that day, is
 ``RECOMMENDED_THIRD_NAME`` (the same network, the prior the median of DEDPUL and
-BBE over the same three classifiers, again with a row of its own prior error).
+BBE over the same three classifiers, again with a row of its own prior error);
+a fourth, named before its run in a later session, is ``RECOMMENDED_FOURTH_NAME``
+(``PseudoLabelPUClassifier``: the third default's network labels the training
+rows, a supervised dropout network refits on the labels and predicts).
 
 How the peers are called:
 
@@ -546,7 +549,52 @@ RECOMMENDED_THIRD_NAME = (
     "over LR, random forest, extra trees)"
 )
 
+# A fourth, named before its run (2026-11-24, a later session) from development
+# seeds 100 to 105: the third default's network and prior, its predictions on
+# the training rows (labelled rows kept positive) then the labels of a
+# supervised dropout network of the same shape (cross-entropy, 50 epochs),
+# which predicts. On those seeds it was never below the third default by more
+# than 0.0004 in accuracy or F1 in the 13 settings measured (all but the 20k set
+# at c = 0.3 to 0.7), and above it on digits 3 against the rest at c = 0.1
+# (0.975 / 0.859 against 0.968 / 0.825).
+RECOMMENDED_FOURTH_NAME = (
+    "recommended default (fourth): PseudoLabelPUClassifier(third default's "
+    "network, RobustNeuralNetClassifier(criterion='ce', module__dropout=0.5, "
+    "max_epochs=50))"
+)
+
+
+def _pseudo_labelled(problem, true_prior=False):
+    """The fourth default: the third default's network labels the training
+    rows, a supervised dropout network refits on those labels."""
+    from skrobust.neural import PUNeuralNetClassifier, RobustNeuralNetClassifier
+
+    pos_label = _pos_label(problem)
+    prior = problem.extra["class_prior"] if true_prior else None
+    model = skrobust_pu.PseudoLabelPUClassifier(
+        PUNeuralNetClassifier(
+            class_prior=prior,
+            prior_method=_median_dedpul_bbe(pos_label),
+            module__dropout=0.5,
+            random_state=0,
+        ),
+        RobustNeuralNetClassifier(
+            criterion="ce", module__dropout=0.5, max_epochs=50, random_state=0
+        ),
+        pos_label=pos_label,
+    )
+    model.fit(problem.X_train, problem.y_train_corrupted)
+    return _scores(problem, model.predict(problem.X_test) == pos_label)
+
+
 NEURAL_METHODS = [
+    Method(RECOMMENDED_FOURTH_NAME, "skrobust", _pseudo_labelled, "skorch"),
+    Method(
+        "recommended default (fourth, true prior)",
+        "skrobust",
+        partial(_pseudo_labelled, true_prior=True),
+        "skorch",
+    ),
     Method(
         RECOMMENDED_THIRD_NAME,
         "skrobust",

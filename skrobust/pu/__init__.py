@@ -21,6 +21,7 @@ from ._prior import (
     estimate_class_prior,
     estimate_label_frequency,
 )
+from ._pseudo import PseudoLabelPUClassifier
 from ._split import PUStratifiedKFold
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "PUScoreDistributionDisplay",
     "PUStratifiedKFold",
     "PriorEstimate",
+    "PseudoLabelPUClassifier",
     "UnbiasedPUClassifier",
     "WeightedElkanNotoClassifier",
     "estimate_class_prior",

@@ -71,8 +71,85 @@ from ._prior import (
 _MAX_SCORE = 1.0 - 1e-6
 
 
+def _check_pu_target(y, pos_label):
+    """The classes, the labelled mask and the column of ``pos_label`` among the
+    classes, for PU labels ``y`` (already validated as a 1-D array)."""
+    check_classification_targets(y)
+    values = np.unique(y)
+    if values.shape[0] > 2:
+        raise ValueError(
+            "Only binary classification is supported: PU labels y hold two "
+            f"values (pos_label={pos_label!r} and one for unlabelled rows); "
+            f"got {values.shape[0]}: {_show(values)}."
+        )
+    if values.shape[0] == 1:
+        raise ValueError(
+            f"y holds a single class ({_show_one(values[0])}); PU learning "
+            f"needs labelled positives (pos_label={pos_label!r}) and "
+            "unlabelled rows."
+        )
+    labeled = check_pu_labels(y, pos_label=pos_label)
+    # values is sorted, so pos_label is column 1 exactly when it is the larger
+    # of the two.
+    return values, labeled, int(values[1] == y[labeled][0])
+
+
+class _PUPredictMixin:
+    """``predict_proba`` and ``predict`` from ``_positive_proba``, the estimate of
+    :math:`P(y = 1 \\mid x)` each PU classifier defines."""
+
+    def predict_proba(self, X):
+        """Class probabilities :math:`P(y \\mid x)`, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            Rows in [0, 1] summing to 1; the column of ``pos_label`` estimates
+            :math:`P(y = 1 \\mid x)`.
+        """
+        check_is_fitted(self)
+        checked = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=None,
+            ensure_all_finite=False,
+            reset=False,
+        )
+        positive = np.clip(self._positive_proba(_for_base(X, checked)), 0.0, 1.0)
+        proba = np.empty((positive.shape[0], 2), dtype=np.float64)
+        proba[:, self._pos_column] = positive
+        proba[:, 1 - self._pos_column] = 1.0 - positive
+        return proba
+
+    def predict(self, X):
+        """The most probable true class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Values from ``classes_``: ``pos_label`` for predicted positives.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
 class _BasePUClassifier(
-    _RouteFitToBase, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+    _RouteFitToBase,
+    _PUPredictMixin,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    BaseEstimator,
 ):
     """Validation, prior handling, routing and prediction shared by the family."""
 
@@ -146,25 +223,7 @@ class _BasePUClassifier(
             ensure_all_finite=False,
             ensure_min_samples=2,
         )
-        check_classification_targets(y)
-        values = np.unique(y)
-        if values.shape[0] > 2:
-            raise ValueError(
-                "Only binary classification is supported: PU labels y hold two "
-                f"values (pos_label={self.pos_label!r} and one for unlabelled rows); "
-                f"got {values.shape[0]}: {_show(values)}."
-            )
-        if values.shape[0] == 1:
-            raise ValueError(
-                f"y holds a single class ({_show_one(values[0])}); PU learning "
-                f"needs labelled positives (pos_label={self.pos_label!r}) and "
-                "unlabelled rows."
-            )
-        labeled = check_pu_labels(y, pos_label=self.pos_label)
-        self.classes_ = np.unique(y)
-        # classes_ is sorted, so pos_label is column 1 exactly when it is the larger
-        # of the two values.
-        self._pos_column = int(self.classes_[1] == y[labeled][0])
+        self.classes_, labeled, self._pos_column = _check_pu_target(y, self.pos_label)
         return _for_base(X, checked), checked, y, labeled
 
     def _route(self, fit_params, sample_weight):
@@ -259,51 +318,6 @@ class _BasePUClassifier(
         # feature-based priors (KM, TIcE) read the validated array.
         self._settle_prior(checked, labeled, scores, rng, sample_weight)
         return X, labeled, scores, params, rng, sample_weight
-
-    def predict_proba(self, X):
-        """Class probabilities :math:`P(y \\mid x)`, columns in ``classes_`` order.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, 2)
-            Rows in [0, 1] summing to 1; the column of ``pos_label`` estimates
-            :math:`P(y = 1 \\mid x)`.
-        """
-        check_is_fitted(self)
-        checked = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=None,
-            ensure_all_finite=False,
-            reset=False,
-        )
-        positive = np.clip(self._positive_proba(_for_base(X, checked)), 0.0, 1.0)
-        proba = np.empty((positive.shape[0], 2), dtype=np.float64)
-        proba[:, self._pos_column] = positive
-        proba[:, 1 - self._pos_column] = 1.0 - positive
-        return proba
-
-    def predict(self, X):
-        """The most probable true class.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Values from ``classes_``: ``pos_label`` for predicted positives.
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

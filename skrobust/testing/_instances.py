@@ -42,6 +42,10 @@ INSTANCE_PARAMS = {
         {"estimators": [_prior_estimator("dedpul"), _prior_estimator("e1")]}
     ],
     "ElkanNotoClassifier": [{"cv": 3, "random_state": 0}],
+    "PseudoLabelPUClassifier": lambda: [
+        {"pu_estimator": _pu_classifier()},
+        {"pu_estimator": _pu_classifier(), "positives": "prior", "max_iter": 3},
+    ],
     "WeightedElkanNotoClassifier": [{"cv": 3, "random_state": 0}],
     "UnbiasedPUClassifier": [{"cv": 3, "random_state": 0}],
     "BaggingPUClassifier": [{"n_estimators": 5, "cv": 3, "random_state": 0}],
@@ -158,6 +162,7 @@ EXPECTED_FAILED_CHECKS = {
     "ElkanNotoClassifier": _PU_CLASSIFIER_FAILURES,
     "WeightedElkanNotoClassifier": _PU_CLASSIFIER_FAILURES,
     "UnbiasedPUClassifier": _PU_CLASSIFIER_FAILURES,
+    "PseudoLabelPUClassifier": _PU_CLASSIFIER_FAILURES,
     "BaggingPUClassifier": {
         **_PU_CLASSIFIER_FAILURES,
         "check_sample_weight_equivalence_on_dense_data": (
@@ -219,6 +224,7 @@ INVARIANT_OPTIONS = {
     "ElkanNotoClassifier": _PU_LABEL_FOLLOWS,
     "WeightedElkanNotoClassifier": _PU_LABEL_FOLLOWS,
     "UnbiasedPUClassifier": _PU_LABEL_FOLLOWS,
+    "PseudoLabelPUClassifier": _PU_LABEL_FOLLOWS,
     "BaggingPUClassifier": _PU_LABEL_FOLLOWS,
     "ConfidentLearningClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
     "TransitionCorrectedClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
@@ -231,6 +237,12 @@ def _prior_estimator(method):
     from ..pu import ClassPriorEstimator
 
     return ClassPriorEstimator(method, cv=3, random_state=0)
+
+
+def _pu_classifier():
+    from ..pu import UnbiasedPUClassifier
+
+    return UnbiasedPUClassifier(cv=3, random_state=0)
 
 
 def _construct_instances(estimator_class):
