@@ -162,6 +162,12 @@ EXPECTED_FAILED_CHECKS = {
     "ElkanNotoClassifier": _PU_CLASSIFIER_FAILURES,
     "WeightedElkanNotoClassifier": _PU_CLASSIFIER_FAILURES,
     "UnbiasedPUClassifier": _PU_CLASSIFIER_FAILURES,
+    # The labels the refit learns are hard, so they absorb the small change in
+    # the PU classifier's estimated prior between weighted and repeated rows:
+    # scikit-learn 1.9.1 passes the weight checks. They stay listed for the
+    # versions below it, where the other PU classifiers' binary-label handling
+    # differs (see _PU_OLD_LABELS), and because a different prior estimate can
+    # still flip a pseudo-label.
     "PseudoLabelPUClassifier": _PU_CLASSIFIER_FAILURES,
     "BaggingPUClassifier": {
         **_PU_CLASSIFIER_FAILURES,

@@ -1,0 +1,328 @@
+"""Tests of PseudoLabelPUClassifier and its labelling rule."""
+
+import pickle
+
+import numpy as np
+import pytest
+import sklearn
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_array_equal
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_breast_cancer, make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.preprocessing import StandardScaler
+
+from skrobust.datasets import make_pu_labels
+from skrobust.metrics import make_pu_scorer
+from skrobust.pu import (
+    ClassPriorEstimator,
+    PseudoLabelPUClassifier,
+    PUStratifiedKFold,
+    UnbiasedPUClassifier,
+    WeightedElkanNotoClassifier,
+)
+from skrobust.pu._pseudo import _pseudo_positive_mask
+
+
+@pytest.fixture(scope="module")
+def scar():
+    """SCAR data with pi = 0.4 and c = 0.5, plus a clean test set."""
+    X, y = make_classification(
+        n_samples=1200,
+        n_features=6,
+        n_informative=4,
+        weights=[0.6],
+        class_sep=1.5,
+        random_state=0,
+    )
+    s = make_pu_labels(y[:800], 0.5, random_state=0)
+    return X[:800], y[:800], s, X[800:], y[800:]
+
+
+def _unbiased(prior):
+    return UnbiasedPUClassifier(class_prior=prior, random_state=0)
+
+
+# --- the labelling rule --------------------------------------------------------
+
+
+def test_mask_predicted_keeps_labelled_rows_and_takes_scores_above_half():
+    scores = np.array([0.1, 0.9, 0.6, 0.5, 0.2])
+    labeled = np.array([True, False, False, False, False])
+    assert_array_equal(
+        _pseudo_positive_mask(scores, labeled), [True, True, True, False, False]
+    )
+
+
+def test_mask_prior_takes_the_best_scored_unlabelled_rows_ties_in_row_order():
+    scores = np.array([0.0, 0.7, 0.7, 0.9, 0.1])
+    labeled = np.array([True, False, False, False, False])
+    # Three positives in all: the labelled row, then 0.9, then the first 0.7.
+    mask = _pseudo_positive_mask(scores, labeled, n_positive=3)
+    assert_array_equal(mask, [True, True, False, True, False])
+    # Fewer wanted than labelled: only the labelled rows.
+    assert_array_equal(_pseudo_positive_mask(scores, labeled, n_positive=0.4), labeled)
+
+
+def test_mask_prior_counts_weights():
+    scores = np.array([0.9, 0.8, 0.7, 0.6])
+    labeled = np.array([True, False, False, False])
+    weight = np.array([1.0, 2.0, 1.0, 1.0])
+    # 1 (labelled) + 2 (the 0.8 row) = 3; the 0.7 row would reach 4.
+    mask = _pseudo_positive_mask(scores, labeled, n_positive=3.4, sample_weight=weight)
+    assert_array_equal(mask, [True, True, False, False])
+    mask = _pseudo_positive_mask(scores, labeled, n_positive=3.6, sample_weight=weight)
+    assert_array_equal(mask, [True, True, True, False])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(2, 60),
+    seed=st.integers(0, 2**31 - 1),
+    share=st.floats(0.0, 1.0),
+)
+def test_mask_prior_rounds_to_the_nearest_count_and_ranks(n, seed, share):
+    rng = np.random.RandomState(seed)
+    scores = rng.uniform(size=n)
+    labeled = rng.uniform(size=n) < 0.3
+    wanted = share * n
+    mask = _pseudo_positive_mask(scores, labeled, n_positive=wanted)
+    assert np.all(mask[labeled])
+    expected = int(np.clip(np.floor(wanted - labeled.sum() + 0.5), 0, (~labeled).sum()))
+    # floor(x + 0.5) and the rule "running - 1/2 < wanted" agree except at
+    # exact halves, which uniform draws avoid.
+    assert (mask & ~labeled).sum() == expected
+    # Every unlabelled row taken scores at least as high as every one left.
+    taken, left = scores[mask & ~labeled], scores[~mask]
+    if taken.size and left.size:
+        assert taken.min() >= left.max()
+
+
+# --- the classifier ------------------------------------------------------------
+
+
+def test_predicted_labels_are_the_pu_classifiers_predictions(scar):
+    X, y, s, _, _ = scar
+    model = PseudoLabelPUClassifier(_unbiased(y.mean())).fit(X, s)
+    expected = np.where(s == 1, 1, model.pu_estimator_.predict(X))
+    assert_array_equal(model.pseudo_labels_, expected)
+    assert model.n_iter_ == 1
+    assert model.class_prior_ == pytest.approx(expected.mean())
+    # The refit is a logistic regression on exactly those labels.
+    reference = LogisticRegression(max_iter=1000).fit(X, expected)
+    assert_array_equal(model.predict(X), reference.predict(X))
+
+
+def test_prior_labels_count_the_prior(scar):
+    X, y, s, _, _ = scar
+    prior = y.mean()
+    model = PseudoLabelPUClassifier(
+        _unbiased(0.3), positives="prior", class_prior=prior
+    ).fit(X, s)
+    # The given prior counts, not the PU classifier's 0.3.
+    assert model.class_prior_ == pytest.approx(round(prior * len(y)) / len(y))
+    assert np.all(model.pseudo_labels_[s == 1] == 1)
+    # Without class_prior, the PU classifier's own prior counts.
+    model = PseudoLabelPUClassifier(_unbiased(0.3), positives="prior").fit(X, s)
+    assert model.class_prior_ == pytest.approx(round(0.3 * len(y)) / len(y))
+
+
+def test_refit_learns_better_than_the_labels_of_s_on_breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    train, test = np.arange(0, 569, 2), np.arange(1, 569, 2)
+    s = make_pu_labels(y[train], 0.3, random_state=0)
+    pu = WeightedElkanNotoClassifier(class_prior=y[train].mean(), random_state=0)
+    model = PseudoLabelPUClassifier(pu).fit(X[train], s)
+    naive = LogisticRegression(max_iter=1000).fit(X[train], s)
+    # Measured: 0.954, against 0.933 for the PU classifier alone and 0.60 for
+    # the logistic regression of s.
+    assert model.score(X[test], y[test]) > 0.945
+    assert model.pu_estimator_.score(X[test], y[test]) < 0.94
+    assert naive.score(X[test], y[test]) < 0.7
+
+
+def test_rounds_stop_when_the_labels_stop_changing(scar):
+    X, y, s, _, _ = scar
+    model = PseudoLabelPUClassifier(_unbiased(y.mean()), max_iter=20).fit(X, s)
+    assert 1 <= model.n_iter_ < 20
+    # The last labels are the last refit's predictions (labelled rows kept).
+    relabelled = np.where(s == 1, 1, model.estimator_.predict(X))
+    assert_array_equal(relabelled, model.pseudo_labels_)
+
+
+def test_c_equal_one_is_supervised_learning():
+    X, y = make_classification(n_samples=300, random_state=1)
+    # Every positive labelled: the PU labels are the true labels.
+    model = PseudoLabelPUClassifier(_unbiased(y.mean()), positives="prior").fit(X, y)
+    assert_array_equal(model.pseudo_labels_, y)
+    reference = LogisticRegression(max_iter=1000).fit(X, y)
+    assert_array_equal(model.predict(X), reference.predict(X))
+
+
+def test_string_labels_and_pos_label_reach_the_pu_classifier(scar):
+    X, y, s, X_test, _ = scar
+    s_text = np.where(s == 1, "pos", "unl")
+    model = PseudoLabelPUClassifier(_unbiased(y.mean()), pos_label="pos").fit(X, s_text)
+    assert model.pu_estimator_.pos_label == "pos"
+    assert_array_equal(model.classes_, ["pos", "unl"])
+    assert set(model.predict(X_test)) <= {"pos", "unl"}
+    numeric = PseudoLabelPUClassifier(_unbiased(y.mean())).fit(X, s)
+    assert_array_equal(model.predict(X_test) == "pos", numeric.predict(X_test) == 1)
+    proba = model.predict_proba(X_test)
+    assert_array_equal(proba[:, 0] > 0.5, model.predict(X_test) == "pos")
+
+
+class _AllPositive(ClassifierMixin, BaseEstimator):
+    """A PU classifier that calls every row positive."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.tile([0.0, 1.0], (len(X), 1))
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[1])
+
+
+def test_every_row_positive_warns_and_the_pu_classifier_predicts(scar):
+    X, _, s, X_test, _ = scar
+    with pytest.warns(UserWarning, match="Every row was labelled positive"):
+        model = PseudoLabelPUClassifier(_AllPositive()).fit(X, s)
+    assert model.estimator_ is None and model.n_iter_ == 0
+    assert np.all(model.pseudo_labels_ == 1)
+    assert_array_equal(model.predict(X_test), model.pu_estimator_.predict(X_test))
+
+
+class _NoPrior(ClassifierMixin, BaseEstimator):
+    """A PU classifier without class_prior_ (predicts the labels of s)."""
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"class_prior": 0.01}, "class_prior=0.01 is below the labelled fraction"),
+        ({"class_prior": 1.5}, "class_prior"),
+        ({"positives": "all"}, "positives"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"pu_estimator": _NoPrior(), "positives": "prior"}, "needs a class prior"),
+        ({"pu_estimator": "nnpu"}, "pu_estimator"),
+    ],
+)
+def test_bad_parameters_are_named(scar, params, match):
+    X, _, s, _, _ = scar
+    params.setdefault("pu_estimator", _unbiased(0.4))
+    with pytest.raises((ValueError, TypeError), match=match):
+        PseudoLabelPUClassifier(**params).fit(X, s)
+
+
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (np.zeros(10), "single class"),
+        (np.arange(10) % 3, "binary"),
+        (np.r_[np.full(5, 2), np.zeros(5)], "pos_label"),
+    ],
+)
+def test_bad_labels_are_refused(y, match):
+    X = np.random.RandomState(0).normal(size=(10, 2))
+    with pytest.raises(ValueError, match=match):
+        PseudoLabelPUClassifier().fit(X, y)
+
+
+def test_inputs_unchanged_and_pickle_round_trip(scar):
+    X, y, s, X_test, _ = scar
+    X_copy, s_copy = X.copy(), s.copy()
+    model = PseudoLabelPUClassifier(_unbiased(y.mean())).fit(X, s)
+    assert_array_equal(X, X_copy)
+    assert_array_equal(s, s_copy)
+    loaded = pickle.loads(pickle.dumps(model))
+    assert_array_equal(loaded.predict_proba(X_test), model.predict_proba(X_test))
+
+
+def test_integer_weights_act_as_repeated_rows(scar):
+    X, y, s, X_test, _ = scar
+    weight = np.random.RandomState(0).randint(1, 3, size=s.shape[0])
+    rows = np.repeat(np.arange(s.shape[0]), weight)
+    prior = y.mean()
+    weighted = PseudoLabelPUClassifier(
+        _unbiased(prior), positives="prior", class_prior=prior
+    ).fit(X, s, sample_weight=weight)
+    repeated = PseudoLabelPUClassifier(
+        _unbiased(prior), positives="prior", class_prior=prior
+    ).fit(X[rows], s[rows])
+    assert weighted.class_prior_ == pytest.approx(repeated.class_prior_, abs=2e-3)
+    agree = np.mean(weighted.predict(X_test) == repeated.predict(X_test))
+    assert agree > 0.99
+
+
+def test_weights_reach_both_fits_under_metadata_routing(scar):
+    X, y, s, _, _ = scar
+    weight = np.random.RandomState(1).uniform(0.5, 2.0, size=s.shape[0])
+    with sklearn.config_context(enable_metadata_routing=True):
+        pu = UnbiasedPUClassifier(
+            LogisticRegression(max_iter=1000).set_fit_request(sample_weight=True),
+            class_prior=y.mean(),
+            random_state=0,
+        )
+        model = PseudoLabelPUClassifier(
+            pu,
+            LogisticRegression(max_iter=1000).set_fit_request(sample_weight=True),
+        ).fit(X, s, sample_weight=weight)
+    reference = LogisticRegression(max_iter=1000).fit(
+        X, model.pseudo_labels_, sample_weight=weight
+    )
+    np.testing.assert_allclose(
+        model.estimator_.coef_, reference.coef_, rtol=1e-6, atol=1e-8
+    )
+    unweighted = UnbiasedPUClassifier(class_prior=y.mean(), random_state=0).fit(X, s)
+    assert not np.allclose(
+        model.pu_estimator_.estimator_.coef_, unweighted.estimator_.coef_
+    )
+
+
+def test_grid_search_with_a_pu_scorer(scar):
+    X, y, s, X_test, y_test = scar
+    search = GridSearchCV(
+        PseudoLabelPUClassifier(_unbiased(y.mean())),
+        {"positives": ["predicted", "prior"]},
+        scoring=make_pu_scorer("lee_liu"),
+        cv=PUStratifiedKFold(3, shuffle=True, random_state=0),
+    ).fit(X, s)
+    assert search.best_params_["positives"] in {"predicted", "prior"}
+    assert search.score(X_test, y_test) is not None
+
+
+def test_a_prior_estimator_inside_the_pu_classifier(scar):
+    X, y, s, _, _ = scar
+    pu = UnbiasedPUClassifier(random_state=0)
+    model = PseudoLabelPUClassifier(pu, positives="prior").fit(X, s)
+    estimate = ClassPriorEstimator(random_state=0).fit(X, s)
+    # The counted prior is the PU classifier's estimate, within a row.
+    assert model.class_prior_ == pytest.approx(estimate.class_prior_, abs=2 / len(s))
+
+
+def test_the_network_pair_runs_end_to_end(scar):
+    pytest.importorskip("skorch")
+    from skrobust.neural import PUNeuralNetClassifier, RobustNeuralNetClassifier
+
+    X, y, s, X_test, y_test = scar
+    model = PseudoLabelPUClassifier(
+        PUNeuralNetClassifier(class_prior=y.mean(), max_epochs=30, random_state=0),
+        RobustNeuralNetClassifier(criterion="ce", max_epochs=30, random_state=0),
+    ).fit(X.astype(np.float32), s)
+    # Measured: 0.913 (the PU network alone 0.923; a logistic regression of the
+    # true labels 0.778).
+    assert model.score(X_test.astype(np.float32), y_test) > 0.88
