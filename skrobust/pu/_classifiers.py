@@ -71,6 +71,25 @@ from ._prior import (
 _MAX_SCORE = 1.0 - 1e-6
 
 
+def _validate_pu_inputs(estimator, X, y):
+    """Validate ``X`` and the PU labels ``y`` for a PU classifier, setting its
+    ``classes_`` and ``_pos_column``; return the data for the base (a data frame
+    stays one), the validated array, the labels and the labelled mask."""
+    checked, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse=["csr", "csc"],
+        dtype=None,
+        ensure_all_finite=False,
+        ensure_min_samples=2,
+    )
+    estimator.classes_, labeled, estimator._pos_column = _check_pu_target(
+        y, estimator.pos_label
+    )
+    return _for_base(X, checked), checked, y, labeled
+
+
 def _check_pu_target(y, pos_label):
     """The classes, the labelled mask and the column of ``pos_label`` among the
     classes, for PU labels ``y`` (already validated as a 1-D array)."""
@@ -212,19 +231,7 @@ class _BasePUClassifier(
         return base
 
     def _validate_inputs(self, X, y):
-        """Validate; return the data for the base (a data frame stays one), the
-        validated array, the labels and the labelled mask."""
-        checked, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=None,
-            ensure_all_finite=False,
-            ensure_min_samples=2,
-        )
-        self.classes_, labeled, self._pos_column = _check_pu_target(y, self.pos_label)
-        return _for_base(X, checked), checked, y, labeled
+        return _validate_pu_inputs(self, X, y)
 
     def _route(self, fit_params, sample_weight):
         """The base's fit parameters and the splitter's ``groups``."""

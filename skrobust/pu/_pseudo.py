@@ -19,15 +19,14 @@ from ..utils._sklearn_compat import (
     StrOptions,
     _fit_context,
     _routing_enabled,
-    validate_data,
 )
-from ..utils._validation import _for_base, _show_one, check_row_weights
+from ..utils._validation import _show_one, check_row_weights
 from ..utils._verbose import log_progress
 from ._classifiers import (
     UnbiasedPUClassifier,
-    _check_pu_target,
     _positive_column,
     _PUPredictMixin,
+    _validate_pu_inputs,
 )
 from ._prior import _default_estimator, _labeled_fraction
 
@@ -253,17 +252,7 @@ class PseudoLabelPUClassifier(
         self : PseudoLabelPUClassifier
             The fitted classifier.
         """
-        checked, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=None,
-            ensure_all_finite=False,
-            ensure_min_samples=2,
-        )
-        self.classes_, labeled, self._pos_column = _check_pu_target(y, self.pos_label)
-        X = _for_base(X, checked)
+        X, _, y, labeled = _validate_pu_inputs(self, X, y)
         if sample_weight is not None:
             sample_weight = check_row_weights(sample_weight, labeled.shape[0])
         pu_params, base_params = self._route(sample_weight, fit_params)
