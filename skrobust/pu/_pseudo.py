@@ -5,14 +5,12 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import get_tags
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    process_routing,
-)
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
-from ..utils._routing import _fit_weighted
+from ..utils._routing import _fit_weighted, _process_fit, _weighted_step
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -20,8 +18,13 @@ from ..utils._sklearn_compat import (
     _fit_context,
     _routing_enabled,
 )
-from ..utils._validation import _show_one, check_row_weights
+from ..utils._validation import (
+    _show_one,
+    check_base_takes_weights,
+    check_row_weights,
+)
 from ..utils._verbose import log_progress
+from ..utils._warnings import SkrobustWarning, _user_stacklevel
 from ._classifiers import (
     UnbiasedPUClassifier,
     _positive_column,
@@ -43,8 +46,8 @@ def _pseudo_positive_mask(scores, labeled, *, n_positive=None, sample_weight=Non
     n_positive : float or None, default=None
         The (weighted) number of positives wanted in all; the unlabelled rows
         of highest score fill it up, in score order (ties in row order), each
-        with its weight, until adding the next would overshoot by more than
-        half its weight. ``None`` takes every unlabelled row scored above 0.5.
+        with its weight, until adding the next would overshoot by half its
+        weight or more. ``None`` takes every unlabelled row scored above 0.5.
     sample_weight : ndarray of shape (n_samples,) or None
         Row weights counted towards ``n_positive``.
 
@@ -59,8 +62,8 @@ def _pseudo_positive_mask(scores, labeled, *, n_positive=None, sample_weight=Non
     order = unlabeled[np.argsort(-scores[unlabeled], kind="stable")]
     wanted = n_positive - weight[labeled].sum()
     # A row joins while the running total, counted up to the middle of the
-    # row's own weight, stays within the number wanted: rounding to the nearest
-    # count for unit weights.
+    # row's own weight, stays below the number wanted: for unit weights the
+    # nearest count, a half rounding down.
     running = np.cumsum(weight[order])
     take = order[running - 0.5 * weight[order] < wanted]
     mask = labeled.copy()
@@ -98,13 +101,17 @@ class PseudoLabelPUClassifier(
     pu_estimator : estimator object, default=None
         A PU classifier: ``fit(X, y)`` on PU labels and ``predict_proba``
         (``class_prior_`` too for ``positives="prior"`` without a
-        ``class_prior``). A ``pos_label`` parameter of it is set to this
-        estimator's. ``None`` means :class:`UnbiasedPUClassifier` over a
-        logistic regression. It is cloned, never fitted in place.
+        ``class_prior``). Its ``pos_label`` parameter, or that of a Pipeline's
+        final step, is set to this estimator's. ``None`` means
+        :class:`UnbiasedPUClassifier` over a logistic regression. It is
+        cloned, never fitted in place; a
+        :class:`~sklearn.frozen.FrozenEstimator` around a fitted PU classifier
+        is used as it is.
     estimator : estimator object, default=None
         The supervised classifier fitted on the pseudo-labels (0 for negative,
         1 for positive), with ``fit`` and ``predict_proba``; ``None`` means
-        ``LogisticRegression(max_iter=1000)``. It is cloned.
+        ``LogisticRegression(max_iter=1000)``. It is cloned and refitted, so
+        it must not be a :class:`~sklearn.frozen.FrozenEstimator`.
     positives : {"predicted", "prior"}, default="predicted"
         Which unlabelled rows become positive: those the PU classifier
         predicts positive (its probability above 0.5), or the best-scored ones
@@ -119,7 +126,9 @@ class PseudoLabelPUClassifier(
         The value of ``y`` marking labelled positives.
     max_iter : int, default=1
         Rounds of labelling and refitting; each round after the first labels
-        the rows with the previous round's ``estimator``.
+        the rows with the previous round's ``estimator``. A
+        :class:`~sklearn.exceptions.ConvergenceWarning` says when the labels
+        were still changing after the last round.
     verbose : int, default=0
         Print progress when positive.
 
@@ -157,7 +166,8 @@ class PseudoLabelPUClassifier(
     one that generalises, or regularise it. Weights (``sample_weight``) reach
     both fits and weigh the positives counted against the prior. When the
     labels hold a single class (every row predicted positive), the refit is
-    skipped with a warning and the PU classifier predicts.
+    skipped with a :class:`~skrobust.utils.SkrobustWarning` and the PU
+    classifier (or the previous round's refit) predicts.
 
     References
     ----------
@@ -202,6 +212,7 @@ class PseudoLabelPUClassifier(
     }
     # The weights count the positives against the prior, whether or not the
     # members take them.
+    _consumes_sample_weight = True
     __metadata_request__fit = {"sample_weight": True}
 
     def __init__(
@@ -228,8 +239,14 @@ class PseudoLabelPUClassifier(
             return UnbiasedPUClassifier()
         return self.pu_estimator
 
-    def _base(self):
-        return _default_estimator() if self.estimator is None else self.estimator
+    def _base_estimator(self):
+        base = _default_estimator() if self.estimator is None else self.estimator
+        if isinstance(base, FrozenEstimator):
+            raise TypeError(
+                "estimator must not be a FrozenEstimator: PseudoLabelPUClassifier "
+                "refits it on the pseudo-labels."
+            )
+        return base
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
@@ -255,9 +272,13 @@ class PseudoLabelPUClassifier(
         X, _, y, labeled = _validate_pu_inputs(self, X, y)
         if sample_weight is not None:
             sample_weight = check_row_weights(sample_weight, labeled.shape[0])
+        base = self._base_estimator()
         pu_params, base_params = self._route(sample_weight, fit_params)
-        if self.class_prior is not None and self.class_prior < (
-            fraction := _labeled_fraction(labeled, sample_weight)
+        if (
+            self.positives == "prior"
+            and self.class_prior is not None
+            and self.class_prior
+            < (fraction := _labeled_fraction(labeled, sample_weight))
         ):
             raise ValueError(
                 f"class_prior={_show_one(self.class_prior)} is below the labelled "
@@ -265,9 +286,7 @@ class PseudoLabelPUClassifier(
                 "positive, so the prior is at least that fraction."
             )
 
-        pu_estimator = clone(self._pu_base())
-        if "pos_label" in pu_estimator.get_params(deep=False):
-            pu_estimator.set_params(pos_label=self.pos_label)
+        pu_estimator = _with_pos_label(clone(self._pu_base()), self.pos_label)
         self.pu_estimator_ = _fit_weighted(pu_estimator, X, y, **pu_params)
         scores = self._pu_scores(X)
         n_positive = None
@@ -291,13 +310,13 @@ class PseudoLabelPUClassifier(
                     "refitted on the labels; the "
                     + ("PU classifier" if self.estimator_ is None else "previous round")
                     + " predicts.",
-                    UserWarning,
-                    stacklevel=2,
+                    SkrobustWarning,
+                    stacklevel=_user_stacklevel(),
                 )
                 break
             positive = mask
             self.estimator_ = _fit_weighted(
-                clone(self._base()), X, mask.astype(np.int8), **base_params
+                clone(base), X, mask.astype(np.int8), **base_params
             )
             self.n_iter_ += 1
             log_progress(
@@ -306,6 +325,20 @@ class PseudoLabelPUClassifier(
                 "labelled positive",
             )
             scores = _positive_column(self.estimator_, X)
+        else:
+            # All max_iter rounds ran: did the last refit still move labels?
+            if self.max_iter > 1 and not np.array_equal(
+                positive,
+                _pseudo_positive_mask(
+                    scores, labeled, n_positive=n_positive, sample_weight=sample_weight
+                ),
+            ):
+                warnings.warn(
+                    f"The pseudo-labels were still changing after max_iter="
+                    f"{self.max_iter} rounds; raise max_iter to let them settle.",
+                    ConvergenceWarning,
+                    stacklevel=_user_stacklevel(),
+                )
 
         negative_class = self.classes_[1 - self._pos_column]
         self.pseudo_labels_ = np.where(
@@ -317,12 +350,20 @@ class PseudoLabelPUClassifier(
     def _route(self, sample_weight, fit_params):
         """Fit parameters of the PU classifier and of the supervised one."""
         if _routing_enabled():
-            routed = process_routing(
-                self, "fit", sample_weight=sample_weight, **fit_params
-            )
+            routed = _process_fit(self, {"sample_weight": sample_weight, **fit_params})
             return dict(routed.pu_estimator.fit), dict(routed.estimator.fit)
         params = dict(fit_params)
         if sample_weight is not None:
+            for name, member in (
+                ("pu_estimator", self._pu_base()),
+                ("estimator", self._base_estimator()),
+            ):
+                check_base_takes_weights(
+                    member,
+                    need=f"fit(sample_weight=...) hands to {name}",
+                    remedy=f"use a {name} whose fit takes sample_weight, or "
+                    "enable metadata routing and decline them there",
+                )
             params["sample_weight"] = sample_weight
         return params, dict(params)
 
@@ -336,12 +377,13 @@ class PseudoLabelPUClassifier(
         """The prior that counts the positives: given, or the PU classifier's."""
         if self.class_prior is not None:
             return float(self.class_prior)
-        prior = getattr(self.pu_estimator_, "class_prior_", None)
+        step, _ = _weighted_step(self.pu_estimator_)
+        prior = getattr(step, "class_prior_", None)
         if prior is None:
             raise ValueError(
                 'positives="prior" needs a class prior: pass class_prior, or a '
-                "pu_estimator that sets class_prior_ "
-                f"({type(self.pu_estimator_).__name__} does not)."
+                "pu_estimator (or a Pipeline's final step) that sets class_prior_ "
+                f"({type(step).__name__} does not)."
             )
         return float(prior)
 
@@ -361,7 +403,10 @@ class PseudoLabelPUClassifier(
         """
         router = MetadataRouter(owner=self.__class__.__name__)
         router.add_self_request(self)
-        members = (("pu_estimator", self._pu_base()), ("estimator", self._base()))
+        members = (
+            ("pu_estimator", self._pu_base()),
+            ("estimator", self._base_estimator()),
+        )
         for name, member in members:
             router.add(
                 **{name: member},
@@ -372,13 +417,23 @@ class PseudoLabelPUClassifier(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         members = [
-            get_tags(member).input_tags for member in (self._pu_base(), self._base())
+            get_tags(member).input_tags
+            for member in (self._pu_base(), self._base_estimator())
         ]
         tags.input_tags.sparse = all(member.sparse for member in members)
         tags.input_tags.allow_nan = all(member.allow_nan for member in members)
         tags.classifier_tags.multi_class = False
         tags.target_tags.required = True
         return tags
+
+
+def _with_pos_label(estimator, pos_label):
+    """``estimator`` (a clone) with ``pos_label`` set where it reads PU labels:
+    on itself, or on a Pipeline's (innermost) final step."""
+    step, path = _weighted_step(estimator)
+    if step is not None and "pos_label" in step.get_params(deep=False):
+        estimator.set_params(**{"__".join([*path, "pos_label"]): pos_label})
+    return estimator
 
 
 __all__ = ["PseudoLabelPUClassifier"]

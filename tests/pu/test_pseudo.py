@@ -10,8 +10,12 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_breast_cancer, make_classification
+from sklearn.exceptions import ConvergenceWarning, UnsetMetadataPassedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skrobust.datasets import make_pu_labels
@@ -24,6 +28,7 @@ from skrobust.pu import (
     WeightedElkanNotoClassifier,
 )
 from skrobust.pu._pseudo import _pseudo_positive_mask
+from skrobust.utils import SkrobustWarning
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +95,10 @@ def test_mask_prior_rounds_to_the_nearest_count_and_ranks(n, seed, share):
     wanted = share * n
     mask = _pseudo_positive_mask(scores, labeled, n_positive=wanted)
     assert np.all(mask[labeled])
-    expected = int(np.clip(np.floor(wanted - labeled.sum() + 0.5), 0, (~labeled).sum()))
-    # floor(x + 0.5) and the rule "running - 1/2 < wanted" agree except at
-    # exact halves, which uniform draws avoid.
+    # The k-th unlabelled row joins while k - 1/2 < the count still wanted: the
+    # nearest count, a half rounding down.
+    still = wanted - labeled.sum()
+    expected = int(np.clip(np.ceil(still + 0.5) - 1, 0, (~labeled).sum()))
     assert (mask & ~labeled).sum() == expected
     # Every unlabelled row taken scores at least as high as every one left.
     taken, left = scores[mask & ~labeled], scores[~mask]
@@ -191,7 +197,7 @@ class _AllPositive(ClassifierMixin, BaseEstimator):
 
 def test_every_row_positive_warns_and_the_pu_classifier_predicts(scar):
     X, _, s, X_test, _ = scar
-    with pytest.warns(UserWarning, match="Every row was labelled positive"):
+    with pytest.warns(SkrobustWarning, match="Every row was labelled positive"):
         model = PseudoLabelPUClassifier(_AllPositive()).fit(X, s)
     assert model.estimator_ is None and model.n_iter_ == 0
     assert np.all(model.pseudo_labels_ == 1)
@@ -213,7 +219,10 @@ class _NoPrior(ClassifierMixin, BaseEstimator):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"class_prior": 0.01}, "class_prior=0.01 is below the labelled fraction"),
+        (
+            {"class_prior": 0.01, "positives": "prior"},
+            "class_prior=0.01 is below the labelled fraction",
+        ),
         ({"class_prior": 1.5}, "class_prior"),
         ({"positives": "all"}, "positives"),
         ({"max_iter": 0}, "max_iter"),
@@ -326,3 +335,90 @@ def test_the_network_pair_runs_end_to_end(scar):
     # Measured: 0.913 (the PU network alone 0.923; a logistic regression of the
     # true labels 0.778).
     assert model.score(X_test.astype(np.float32), y_test) > 0.88
+
+
+def test_mask_prior_half_a_row_over_is_left_out():
+    scores = np.array([0.9, 0.8, 0.7])
+    labeled = np.array([True, False, False])
+    # 2.5 wanted: the second unlabelled row would overshoot by exactly half.
+    mask = _pseudo_positive_mask(scores, labeled, n_positive=2.5)
+    assert_array_equal(mask, [True, True, False])
+
+
+def test_class_prior_is_ignored_when_counting_by_predictions(scar):
+    X, y, s, _, _ = scar
+    given = PseudoLabelPUClassifier(_unbiased(y.mean()), class_prior=0.01).fit(X, s)
+    plain = PseudoLabelPUClassifier(_unbiased(y.mean())).fit(X, s)
+    assert_array_equal(given.pseudo_labels_, plain.pseudo_labels_)
+
+
+@pytest.mark.parametrize("pos_label", [0, "pos"])
+def test_a_pipeline_pu_estimator_reads_pos_label_at_its_final_step(scar, pos_label):
+    X, y, s, X_test, _ = scar
+    other = 1 if pos_label == 0 else "unl"
+    s_renamed = np.where(s == 1, pos_label, other)
+    pipe = make_pipeline(StandardScaler(), _unbiased(y.mean()))
+    model = PseudoLabelPUClassifier(pipe, positives="prior", pos_label=pos_label)
+    model.fit(X, s_renamed)
+    assert model.pu_estimator_[-1].pos_label == pos_label
+    # The prior comes from the final step too.
+    assert model.class_prior_ == pytest.approx(y.mean(), abs=1 / len(y))
+    bare = PseudoLabelPUClassifier(_unbiased(y.mean()), positives="prior").fit(X, s)
+    assert (
+        np.mean((model.predict(X_test) == pos_label) == (bare.predict(X_test) == 1))
+        > 0.99
+    )
+
+
+def test_a_frozen_estimator_is_refused_and_a_frozen_pu_classifier_is_used(scar):
+    X, y, s, X_test, _ = scar
+    fitted = LogisticRegression().fit(X, y)
+    with pytest.raises(TypeError, match="estimator must not be a FrozenEstimator"):
+        PseudoLabelPUClassifier(_unbiased(0.4), FrozenEstimator(fitted)).fit(X, s)
+    pu = _unbiased(y.mean()).fit(X, s)
+    model = PseudoLabelPUClassifier(FrozenEstimator(pu)).fit(X, s)
+    assert_array_equal(model.pseudo_labels_, np.where(s == 1, 1, pu.predict(X)))
+
+
+class _Unweighted(ClassifierMixin, BaseEstimator):
+    """A classifier whose fit takes no sample_weight."""
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+def test_weights_for_a_member_that_cannot_take_them_fail_before_fitting(scar):
+    X, y, s, _, _ = scar
+    weight = np.ones(s.shape[0])
+    with pytest.raises(ValueError, match="_Unweighted does not accept sample_weight"):
+        PseudoLabelPUClassifier(_unbiased(y.mean()), _Unweighted()).fit(
+            X, s, sample_weight=weight
+        )
+
+
+def test_routing_with_the_default_estimator_says_how_to_request(scar):
+    X, y, s, _, _ = scar
+    with sklearn.config_context(enable_metadata_routing=True):
+        pu = UnbiasedPUClassifier(
+            LogisticRegression().set_fit_request(sample_weight=True),
+            class_prior=y.mean(),
+        )
+        with pytest.raises(UnsetMetadataPassedError, match="default base estimator"):
+            PseudoLabelPUClassifier(pu).fit(X, s, sample_weight=np.ones(len(s)))
+
+
+def test_rounds_that_run_out_warn(scar):
+    X, y, s, _, _ = scar
+    settled = PseudoLabelPUClassifier(
+        _unbiased(y.mean()), KNeighborsClassifier(15), max_iter=50
+    ).fit(X, s)
+    assert 2 < settled.n_iter_ < 50
+    with pytest.warns(ConvergenceWarning, match="still changing after max_iter=2"):
+        PseudoLabelPUClassifier(
+            _unbiased(y.mean()), KNeighborsClassifier(15), max_iter=2
+        ).fit(X, s)
