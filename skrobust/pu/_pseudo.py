@@ -147,7 +147,8 @@ class PseudoLabelPUClassifier(
         The (weighted) share of rows labelled positive, the prior the refit
         learned under.
     n_iter_ : int
-        Rounds run: ``max_iter``, or fewer when the labels stopped changing.
+        Refits run: ``max_iter``, or fewer when the labels stopped changing
+        (0 when the first labels were all positive).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -349,10 +350,12 @@ class PseudoLabelPUClassifier(
 
     def _route(self, sample_weight, fit_params):
         """Fit parameters of the PU classifier and of the supervised one."""
-        if _routing_enabled():
-            routed = _process_fit(self, {"sample_weight": sample_weight, **fit_params})
-            return dict(routed.pu_estimator.fit), dict(routed.estimator.fit)
         params = dict(fit_params)
+        if _routing_enabled():
+            if sample_weight is not None:
+                params["sample_weight"] = sample_weight
+            routed = _process_fit(self, params)
+            return dict(routed.pu_estimator.fit), dict(routed.estimator.fit)
         if sample_weight is not None:
             for name, member in (
                 ("pu_estimator", self._pu_base()),

@@ -422,3 +422,11 @@ def test_rounds_that_run_out_warn(scar):
         PseudoLabelPUClassifier(
             _unbiased(y.mean()), KNeighborsClassifier(15), max_iter=2
         ).fit(X, s)
+
+
+def test_routing_without_metadata_fits_as_without_routing(scar):
+    X, y, s, X_test, _ = scar
+    plain = PseudoLabelPUClassifier(_unbiased(y.mean())).fit(X, s)
+    with sklearn.config_context(enable_metadata_routing=True):
+        routed = PseudoLabelPUClassifier(_unbiased(y.mean())).fit(X, s)
+    assert_array_equal(routed.predict_proba(X_test), plain.predict_proba(X_test))
