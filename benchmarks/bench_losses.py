@@ -151,10 +151,14 @@ def main(argv=None):
         prog="python -m skrobust benchmark losses",
         description="Forward + backward time of every loss against cross-entropy.",
     )
-    parser.add_argument("--quick", action="store_true", help="a 4096 x 20 batch")
-    parser.add_argument("--rows", type=int, default=65536)
-    parser.add_argument("--classes", type=int, default=100)
-    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a 4096 x 20 batch, 3 repeats (unless given below)",
+    )
+    parser.add_argument("--rows", type=int, default=None, help="default 65536")
+    parser.add_argument("--classes", type=int, default=None, help="default 100")
+    parser.add_argument("--repeats", type=int, default=None, help="default 10")
     parser.add_argument("--device", default="cpu", help='"cpu" or "cuda"')
     parser.add_argument(
         "--threads", type=int, default=1, help="torch CPU threads (0: default)"
@@ -164,8 +168,11 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    if args.quick:
-        args.rows, args.classes, args.repeats = 4096, 20, 3
+    # --quick fills in only what was not given.
+    defaults = (4096, 20, 3) if args.quick else (65536, 100, 10)
+    for name, default in zip(("rows", "classes", "repeats"), defaults, strict=True):
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     if args.threads:
         torch.set_num_threads(args.threads)
     rows = run(args.rows, args.classes, args.device, args.repeats)

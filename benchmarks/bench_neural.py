@@ -826,21 +826,32 @@ def main(argv=None):
         default="all",
         help="which table to run; with --output the other one's section is kept",
     )
-    parser.add_argument("--seeds", type=int, default=3, help="accuracy seeds")
+    # --quick changes only the options left out (None here).
+    parser.add_argument(
+        "--seeds", type=int, default=None, help="accuracy seeds (default 3)"
+    )
     parser.add_argument(
         "--epochs",
         type=positive_ints,
-        default=[100, 30],
+        default=None,
         help="comma-separated training budgets (epochs, every loss) of the accuracy "
-        "table; one section each",
+        "table; one section each (default 100,30)",
     )
     parser.add_argument(
-        "--timing-epochs", type=int, default=5, help="epochs of each timed fit"
+        "--timing-epochs",
+        type=int,
+        default=None,
+        help="epochs of each timed fit (default 5)",
     )
     parser.add_argument(
-        "--timing-rows", type=int, default=100000, help="rows of the timed data"
+        "--timing-rows",
+        type=int,
+        default=None,
+        help="rows of the timed data (default 100000)",
     )
-    parser.add_argument("--repeats", type=int, default=3, help="timing repeats")
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="timing repeats (default 3)"
+    )
     parser.add_argument(
         "--timing-threads",
         type=positive_ints,
@@ -865,6 +876,16 @@ def main(argv=None):
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         raise SystemExit(f"{parser.prog}: --device {args.device} but CUDA is absent.")
+    quick_or_full = {
+        "seeds": (1, 3),
+        "epochs": ([8], [100, 30]),
+        "timing_rows": (10000, 100000),
+        "timing_epochs": (1, 5),
+        "repeats": (1, 3),
+    }
+    for name, (quick, full) in quick_or_full.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
     if args.seeds < 1:
         raise SystemExit(f"{parser.prog}: --seeds must be at least 1.")
     thread_counts = args.timing_threads
@@ -875,8 +896,6 @@ def main(argv=None):
         raise SystemExit(f"{parser.prog}: --n-jobs must be at least 1.")
     if args.quick:
         methods = [m for m in METHODS if m[0] in QUICK_METHODS]
-        seeds, budgets = [0], [8]
-        args.timing_rows, args.timing_epochs, args.repeats = 10000, 1, 1
         thread_counts = thread_counts[:1]
 
     def log(message):

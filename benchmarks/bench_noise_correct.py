@@ -35,6 +35,7 @@ from skrobust._bench import (
     clean_learning,
     fit_on_corrupted_labels,
     fit_with_shared_proba,
+    preimport,
     score_on_test,
 )
 from skrobust.noise import (
@@ -42,6 +43,12 @@ from skrobust.noise import (
     ImportanceReweightingClassifier,
     IterativeRelabelingClassifier,
     TransitionCorrectedClassifier,
+)
+
+# The peers and cleanlab are imported here, in the parent, so that a forked run's
+# time and memory measure the method and not the import (see preimport).
+preimport(
+    "cleanlab.classification", "bqlearn.irlnl", "bqlearn.unbiased", "bqlearn.plugin"
 )
 
 SETTINGS = [

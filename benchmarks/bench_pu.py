@@ -90,7 +90,6 @@ reads "failed: TimeoutError: stopped after the ... limit".
 Run ``python -m skrobust benchmark pu [--quick] [--output DIR]``.
 """
 
-import importlib
 import inspect
 import sys
 from functools import partial
@@ -98,7 +97,14 @@ from functools import partial
 import numpy as np
 
 import skrobust.pu as skrobust_pu
-from skrobust._bench import Method, PULabels, Section, benchmark_main, time_limited
+from skrobust._bench import (
+    Method,
+    PULabels,
+    Section,
+    benchmark_main,
+    preimport,
+    time_limited,
+)
 from skrobust._bench._problem import score_binary_on_test
 
 DATASETS = (
@@ -156,15 +162,12 @@ PEER_TIME_LIMIT = 60
 MAX_KERNEL_SAMPLES = 1000
 
 
-# Import the peers once in the parent: each method's child process is forked from
-# it, so a row's time and memory then measure the method, not the import (about
-# 1 s and 190 MiB for pu-toolbox, which loads torch). A missing peer stays a
-# "not installed" row through the methods' ``requires``.
-for _peer_module in ("pulearn", "pu_toolbox"):
-    try:
-        importlib.import_module(_peer_module)
-    except ImportError:
-        pass
+# Import the libraries the rows call once in the parent: each method's child
+# process is forked from it, so a row's time and memory then measure the method,
+# not the import (about 1 s and 190 MiB for pu-toolbox, which loads torch; our
+# network rows import skrobust.neural). A missing one stays a "not installed" row
+# through the methods' ``requires``.
+preimport("pulearn", "pu_toolbox", "skrobust.neural")
 
 
 # --- shared helpers ----------------------------------------------------------

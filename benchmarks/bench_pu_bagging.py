@@ -84,11 +84,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog=" ".join(_PREFIX), description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--quick", action="store_true", help="2000 rows, 1 repeat")
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument(
+        "--quick", action="store_true", help="2000 rows, 1 repeat (unless given)"
+    )
+    parser.add_argument("--repeats", type=int, default=None, help="default 2")
     parser.add_argument("--output", type=output_folder, default=None)
     args = parser.parse_args(argv)
-    n_samples, repeats = (2000, 1) if args.quick else (20000, args.repeats)
+    n_samples = 2000 if args.quick else 20000
+    repeats = args.repeats if args.repeats is not None else (1 if args.quick else 2)
     rows = run(n_samples=n_samples, repeats=repeats)
     command = shlex.join(_PREFIX + list(sys.argv[1:] if argv is None else argv))
     versions = ", ".join(f"{k} {v}" for k, v in library_versions().items())

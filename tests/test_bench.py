@@ -224,6 +224,61 @@ def test_child_timeout_is_reported():
     assert metrics == {} and np.isnan(fit_time)
 
 
+def _leave_a_thread(problem):
+    import threading
+
+    threading.Thread(target=time.sleep, args=(60,), daemon=False).start()
+    return {"ok": 1.0}
+
+
+def test_a_child_that_cannot_exit_is_killed_after_its_result(monkeypatch):
+    import skrobust._bench._run as run
+
+    monkeypatch.setattr(run, "_EXIT_GRACE", 0.5)
+    problem = make_problem("wine", WINE_NOISE, seed=0)
+    start = time.perf_counter()
+    status, metrics, _, _ = run_in_child(_leave_a_thread, problem, timeout=30)
+    # The result counts; the 60 s thread no longer holds the benchmark.
+    assert status == "ok" and metrics == {"ok": 1.0}
+    assert time.perf_counter() - start < 10
+
+
+def _start_a_grandchild(problem):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    problem.extra["pid_file"].write_text(str(child.pid))
+    time.sleep(60)
+    return {}
+
+
+def test_a_timeout_kills_what_the_method_started(tmp_path):
+    import os
+
+    problem = make_problem("wine", WINE_NOISE, seed=0)
+    pid_file = tmp_path / "pid"
+    problem.extra["pid_file"] = pid_file
+    status, _, _, _ = run_in_child(_start_a_grandchild, problem, timeout=3)
+    assert status == "timeout after 3 s"
+    pid = int(pid_file.read_text())
+    # Killed with its group: gone, or at most a zombie awaiting its reaper.
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        state = open(f"/proc/{pid}/stat").read().split()[2]
+        if state == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"grandchild {pid} still running after the timeout")
+
+
+def test_preimport_imports_what_is_installed():
+    from skrobust._bench import preimport
+
+    assert preimport("json", "no_such_module_here", "csv") == ["json", "csv"]
+
+
 def _record(seed, status="ok", accuracy=None, method="m"):
     metrics = {} if accuracy is None else {"accuracy": accuracy}
     fit_time, peak = (
@@ -486,6 +541,9 @@ def test_select_sections_keeps_only_what_the_filters_name():
             sections, datasets=["breast_cancer"], settings=["symmetric 10%"]
         )
     assert "--method" not in str(error.value)
+    # A method text that matches nothing is named, even beside one that does.
+    with pytest.raises(ValueError, match="--method: 'ElknNoto' matches no method"):
+        select_sections(sections, methods=["ElkanNoto", "ElknNoto"])
 
 
 def test_benchmark_cli_runs_the_seeds_and_rows_asked_for(tmp_path, capsys):
@@ -505,7 +563,7 @@ def test_benchmark_cli_runs_the_seeds_and_rows_asked_for(tmp_path, capsys):
     assert "| kept |" in table and "dropped" not in table
     with pytest.raises(SystemExit, match="--first-seed must be at least 0"):
         benchmark_main("toy", sections, ["--first-seed", "-1"])
-    with pytest.raises(SystemExit, match="nothing left to run"):
+    with pytest.raises(SystemExit, match="--method: 'absent' matches no method"):
         benchmark_main("toy", sections, ["--method", "absent"])
     capsys.readouterr()
 
@@ -540,3 +598,23 @@ def test_benchmark_cli_keeps_seeds_below_two_to_the_32():
         benchmark_main(
             "toy", sections, ["--first-seed", str(2**32 - 1), "--seeds", "2"]
         )
+
+
+def test_quick_fills_in_only_the_options_left_out(capsys):
+    pytest.importorskip("torch")
+    main = runpy.run_path(str(find_benchmark_script("losses")))["main"]
+    main(["--quick", "--rows", "256", "--classes", "3", "--repeats", "1"])
+    out = capsys.readouterr().out
+    assert "- batch: 256 x 3 float32 logits; median of 1 forward" in out
+    main(["--quick", "--classes", "5"])
+    assert "- batch: 4096 x 5 float32 logits; median of 3 forward" in (
+        capsys.readouterr().out
+    )
+
+
+@pytest.mark.parametrize("argv", [["--seeds", "0"], ["--seeds", "-2"]])
+def test_noise_detect_refuses_fewer_than_one_seed(argv, capsys):
+    main = runpy.run_path(str(find_benchmark_script("noise_detect")))["main"]
+    with pytest.raises(SystemExit):
+        main([*argv, "--no-speed"])
+    assert "--seeds must be at least 1" in capsys.readouterr().err

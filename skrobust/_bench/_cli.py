@@ -107,8 +107,9 @@ def select_sections(sections, *, datasets=None, settings=None, methods=None):
     Raises
     ------
     ValueError
-        When a dataset or setting named is in no section, or when nothing is
-        left to run; the message lists what there is to choose from.
+        When a dataset or setting named is in no section, a method text
+        matches no method, or nothing is left to run; the message lists what
+        there is to choose from.
     """
     for option, wanted, available in (
         ("--datasets", datasets, {name for sec in sections for name in sec.datasets}),
@@ -124,6 +125,15 @@ def select_sections(sections, *, datasets=None, settings=None, methods=None):
                 f"{option}: {', '.join(map(repr, unknown))} not in this benchmark; "
                 f"it has {', '.join(map(repr, sorted(available)))}"
             )
+    names = sorted({method.name for section in sections for method in section.methods})
+    # A --method text that matches nothing (a typo beside a good one) would
+    # otherwise drop its rows without a word.
+    unmatched = [text for text in methods or () if not any(text in n for n in names)]
+    if unmatched:
+        raise ValueError(
+            f"--method: {', '.join(map(repr, unmatched))} matches no method; "
+            f"the methods are {', '.join(map(repr, names))}"
+        )
     kept = []
     for section in sections:
         section = dataclasses.replace(
@@ -152,9 +162,6 @@ def select_sections(sections, *, datasets=None, settings=None, methods=None):
             )
             if values
         ]
-        names = sorted(
-            {method.name for section in sections for method in section.methods}
-        )
         raise ValueError(
             f"nothing left to run: no section has everything chosen "
             f"({'; '.join(chosen)}); its methods are {', '.join(map(repr, names))}"
