@@ -526,7 +526,7 @@ class BeliefPropagationLLPClassifier(_BaseLLPClassifier):
     largest remainder). Unlike the released code, which expands each bag's
     term into :math:`|b|(|b| - 1)/2` pairwise factors, the bag term is one
     cardinality factor whose messages come from Poisson-binomial forward and
-    backward passes (see :mod:`skrobust.llp._bp`), exact for the factor and
+    backward passes (see the notes of ``skrobust/llp/_bp.py``), exact for the factor and
     :math:`O(|b|^2)` per bag and sweep. Sum-product BP [2]_ on the loopy graph is
     an approximation, and a ``ConvergenceWarning`` says when ``max_iter`` ends
     it before ``tol`` is met.

@@ -7,7 +7,7 @@ The estimator alternates two steps, in the manner of alter-:math:`\propto`\ SVM
   clones of the base fitted, fold by fold, on the other rows' current labels;
 - *relabelling* (a hard E-step): the rows of each bag are relabelled so that
   its label counts match its proportions exactly, with
-  :func:`~skrobust.llp._assign.assign_bag_labels` on the log-probabilities.
+  :func:`~skrobust.llp.assign_bag_labels` on the log-probabilities.
 
 In the first scoring round the labels are the proportions themselves, soft
 labels written for the base as ``sample_weight``: each row appears once per
@@ -190,7 +190,7 @@ class ProportionEMClassifier(_BaseLLPClassifier):
         bags, cubic in the bag size), ``"greedy"`` takes (row, class) pairs by
         decreasing probability under the bag quotas, vectorised over all bags;
         ``"auto"`` is exact unless a bag has more than 1024 rows. See
-        :func:`~skrobust.llp._assign.assign_bag_labels`.
+        :func:`~skrobust.llp.assign_bag_labels`.
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores, drawn once and kept for every round.
         An int gives a shuffled :class:`~sklearn.model_selection.KFold` seeded
@@ -236,14 +236,14 @@ class ProportionEMClassifier(_BaseLLPClassifier):
 
     See Also
     --------
-    skrobust.llp._assign.assign_bag_labels : The relabelling step.
+    skrobust.llp.assign_bag_labels : The relabelling step.
     skrobust.neural.LLPNeuralNetClassifier : A network trained on the proportion
         loss instead.
 
     Notes
     -----
     The label counts of a bag are its proportions times its size, rounded by
-    largest remainder (:func:`~skrobust.llp._assign.compute_bag_counts`), so
+    largest remainder (:func:`~skrobust.llp.compute_bag_counts`), so
     they are exact when the proportions come from counts. The rounds are a hard
     (classification) EM: each relabelling maximises the summed
     log-probabilities of the labels under the bag counts (exactly with two

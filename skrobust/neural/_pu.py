@@ -130,7 +130,8 @@ class PUNeuralNetClassifier(_NeuralNetBase):
     every score towards the negative class (with 13 labelled positives among
     1347 rows of ``load_digits`` digit 3 against the rest, the F1 on clean test
     labels rose from 0.49 to 0.75 with the true prior, mean of 3 seeds). skorch's
-    ``DataLoader`` path (any ``iterator_train__*`` argument) shuffles plainly,
+    ``DataLoader`` path (any ``iterator_train__*`` argument other than
+    ``batch_size``, ``shuffle`` and ``drop_last``) shuffles plainly,
     and ``iterator_train__shuffle=False`` keeps the rows in order; neither
     stratifies nor tops up (below). Validation batches are never topped up: one
     without a labelled row scores the unlabelled part of the risk alone.
