@@ -107,17 +107,20 @@ def test_prior_cut_leaves_a_share_pi_of_all_rows_above(class_prior):
 
 
 def test_prior_cut_is_invariant_to_an_increasing_transform():
-    # P(s=1|x) = c P(y=1|x) ranks rows as P(y=1|x) does: the cut is the same row.
+    # P(s=1|x) = c P(y=1|x) ranks rows as P(y=1|x) does: the cut separates the
+    # same rows whatever increasing transform the scores went through.
     rng = np.random.default_rng(2)
     s = (rng.random(200) < 0.15).astype(int)
     proba = rng.random(200)
-    cut_y = PUScoreDistributionDisplay.from_predictions(
-        s, proba, class_prior=0.3
-    ).prior_threshold_
-    cut_s = PUScoreDistributionDisplay.from_predictions(
-        s, 0.4 * proba, class_prior=0.3
-    ).prior_threshold_
-    assert cut_s == pytest.approx(0.4 * cut_y)
+    for transform in (lambda p: 0.4 * p, lambda p: p**3, np.sqrt):
+        cut_y = PUScoreDistributionDisplay.from_predictions(
+            s, proba, class_prior=0.3
+        ).prior_threshold_
+        scores = transform(proba)
+        cut_s = PUScoreDistributionDisplay.from_predictions(
+            s, scores, class_prior=0.3
+        ).prior_threshold_
+        np.testing.assert_array_equal(scores > cut_s, proba > cut_y)
 
 
 def test_a_missing_prior_or_label_frequency_is_derived_from_the_labelled_share():

@@ -60,3 +60,21 @@ def test_score_estimates_pair_prior_and_frequency(method, problem):
     assert 0 < estimate.label_frequency <= 1
     assert estimate.class_prior * estimate.label_frequency == pytest.approx(fraction)
     assert fraction <= estimate.class_prior < 1
+
+
+@_SETTINGS
+@given(problem=pu_problems())
+def test_e1_and_e2_read_the_label_frequency_off_exact_scores(problem):
+    # Scores equal to the true P(s = 1 | x) = c [y = 1]: e1 (the labelled rows'
+    # mean score) and e2 (their share of all score mass) give c and the prior
+    # back, which no clipping of a wrong estimate would.
+    positive = problem.y == problem.pos_label
+    labelled = problem.s == problem.pos_label
+    c = labelled.sum() / positive.sum()
+    scores = np.where(positive, c, 0.0)
+    for method in ("e1", "e2"):
+        estimate = estimate_label_frequency(
+            problem.s, scores, method=method, pos_label=problem.pos_label
+        )
+        assert estimate.label_frequency == pytest.approx(c), method
+        assert estimate.class_prior == pytest.approx(positive.mean()), method

@@ -304,14 +304,22 @@ def test_weights_reach_both_fits_under_metadata_routing(scar):
 
 def test_grid_search_with_a_pu_scorer(scar):
     X, y, s, X_test, y_test = scar
+    scorer = make_pu_scorer("lee_liu")
     search = GridSearchCV(
-        PseudoLabelPUClassifier(_unbiased(y.mean())),
-        {"positives": ["predicted", "prior"]},
-        scoring=make_pu_scorer("lee_liu"),
+        PseudoLabelPUClassifier(_unbiased(y.mean()), LogisticRegression()),
+        {"estimator__C": [1e-5, 1.0]},
+        scoring=scorer,
         cv=PUStratifiedKFold(3, shuffle=True, random_state=0),
     ).fit(X, s)
-    assert search.best_params_["positives"] in {"predicted", "prior"}
-    assert search.score(X_test, y_test) is not None
+    # A tiny C shrinks the refit to one class for every row; the criterion
+    # recall^2 / P(yhat = 1) must prefer the real classifier.
+    assert search.best_params_["estimator__C"] == 1.0
+    scores = search.cv_results_["mean_test_score"]
+    assert scores[1] > scores[0] + 0.5
+    s_test = make_pu_labels(y_test, 0.5, random_state=1)
+    assert search.score(X_test, s_test) == pytest.approx(
+        scorer(search.best_estimator_, X_test, s_test)
+    )
 
 
 def test_a_prior_estimator_inside_the_pu_classifier(scar):
