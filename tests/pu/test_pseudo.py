@@ -204,8 +204,9 @@ def test_every_row_positive_warns_and_the_pu_classifier_predicts(scar):
     assert_array_equal(model.predict(X_test), model.pu_estimator_.predict(X_test))
 
 
-class _NoPrior(ClassifierMixin, BaseEstimator):
-    """A PU classifier without class_prior_ (predicts the labels of s)."""
+class _Plain(ClassifierMixin, BaseEstimator):
+    """A logistic regression whose fit takes no sample_weight; as a PU
+    classifier it sets no class_prior_ (it predicts the labels of s)."""
 
     def fit(self, X, y):
         self.model_ = LogisticRegression().fit(X, y)
@@ -226,7 +227,7 @@ class _NoPrior(ClassifierMixin, BaseEstimator):
         ({"class_prior": 1.5}, "class_prior"),
         ({"positives": "all"}, "positives"),
         ({"max_iter": 0}, "max_iter"),
-        ({"pu_estimator": _NoPrior(), "positives": "prior"}, "needs a class prior"),
+        ({"pu_estimator": _Plain(), "positives": "prior"}, "needs a class prior"),
         ({"pu_estimator": "nnpu"}, "pu_estimator"),
     ],
 )
@@ -388,23 +389,11 @@ def test_a_frozen_estimator_is_refused_and_a_frozen_pu_classifier_is_used(scar):
     assert_array_equal(model.pseudo_labels_, np.where(s == 1, 1, pu.predict(X)))
 
 
-class _Unweighted(ClassifierMixin, BaseEstimator):
-    """A classifier whose fit takes no sample_weight."""
-
-    def fit(self, X, y):
-        self.model_ = LogisticRegression().fit(X, y)
-        self.classes_ = self.model_.classes_
-        return self
-
-    def predict_proba(self, X):
-        return self.model_.predict_proba(X)
-
-
 def test_weights_for_a_member_that_cannot_take_them_fail_before_fitting(scar):
     X, y, s, _, _ = scar
     weight = np.ones(s.shape[0])
-    with pytest.raises(ValueError, match="_Unweighted does not accept sample_weight"):
-        PseudoLabelPUClassifier(_unbiased(y.mean()), _Unweighted()).fit(
+    with pytest.raises(ValueError, match="_Plain does not accept sample_weight"):
+        PseudoLabelPUClassifier(_unbiased(y.mean()), _Plain()).fit(
             X, s, sample_weight=weight
         )
 
