@@ -268,8 +268,8 @@ def _stub_torchvision():
 
 
 # The libraries the rows call are imported here, in the parent, so that a forked
-# run's time and memory measure the method and not the import (about 1.5 s and
-# 200 MiB for skrobust.neural or llp-learn's networks, which load torch). LLPFC is
+# run's time and memory measure the method and not the import (about 1 s and
+# 180 MiB for skrobust.neural or llp-learn's networks, which load torch). LLPFC is
 # left out: it fails on Python 3.11, and its row says so.
 _stub_torchvision()
 preimport(

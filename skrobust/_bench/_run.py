@@ -204,7 +204,7 @@ def preimport(*modules):
 
     Each run is a child forked from the parent, so a module the parent has
     imported costs the run nothing, while one first imported inside the timed
-    call adds its import to the row's time and memory (about 1.5 s and 200 MiB
+    call adds its import to the row's time and memory (about 1 s and 180 MiB
     for ``skrobust.neural``, which loads torch). A benchmark script imports
     every library its rows call, ours and the peers', before any run.
 
