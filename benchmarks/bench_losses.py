@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from skrobust._bench._cli import output_folder
+from skrobust._bench._cli import fill_quick_defaults, output_folder
 from skrobust._bench._report import library_versions
 from skrobust.losses import available_losses, get_loss
 
@@ -168,11 +168,9 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    # --quick fills in only what was not given.
-    defaults = (4096, 20, 3) if args.quick else (65536, 100, 10)
-    for name, default in zip(("rows", "classes", "repeats"), defaults, strict=True):
-        if getattr(args, name) is None:
-            setattr(args, name, default)
+    fill_quick_defaults(
+        args, {"rows": (4096, 65536), "classes": (20, 100), "repeats": (3, 10)}
+    )
     if args.threads:
         torch.set_num_threads(args.threads)
     rows = run(args.rows, args.classes, args.device, args.repeats)

@@ -71,7 +71,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from skrobust._bench._cli import output_folder, positive_ints
+from skrobust._bench._cli import fill_quick_defaults, output_folder, positive_ints
 from skrobust._bench._report import library_versions
 from skrobust.datasets import make_noisy_labels, make_transition_matrix
 from skrobust.neural import MLP, RobustNeuralNetClassifier
@@ -876,16 +876,16 @@ def main(argv=None):
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         raise SystemExit(f"{parser.prog}: --device {args.device} but CUDA is absent.")
-    quick_or_full = {
-        "seeds": (1, 3),
-        "epochs": ([8], [100, 30]),
-        "timing_rows": (10000, 100000),
-        "timing_epochs": (1, 5),
-        "repeats": (1, 3),
-    }
-    for name, (quick, full) in quick_or_full.items():
-        if getattr(args, name) is None:
-            setattr(args, name, quick if args.quick else full)
+    fill_quick_defaults(
+        args,
+        {
+            "seeds": (1, 3),
+            "epochs": ([8], [100, 30]),
+            "timing_rows": (10000, 100000),
+            "timing_epochs": (1, 5),
+            "repeats": (1, 3),
+        },
+    )
     if args.seeds < 1:
         raise SystemExit(f"{parser.prog}: --seeds must be at least 1.")
     thread_counts = args.timing_threads

@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.tree import DecisionTreeClassifier
 
-from skrobust._bench._cli import output_folder
+from skrobust._bench._cli import fill_quick_defaults, output_folder
 from skrobust._bench._report import library_versions
 from skrobust.datasets import make_pu_labels
 from skrobust.pu import BaggingPUClassifier
@@ -90,8 +90,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=None, help="default 2")
     parser.add_argument("--output", type=output_folder, default=None)
     args = parser.parse_args(argv)
-    n_samples = 2000 if args.quick else 20000
-    repeats = args.repeats if args.repeats is not None else (1 if args.quick else 2)
+    fill_quick_defaults(args, {"repeats": (1, 2)})
+    n_samples, repeats = (2000 if args.quick else 20000), args.repeats
     rows = run(n_samples=n_samples, repeats=repeats)
     command = shlex.join(_PREFIX + list(sys.argv[1:] if argv is None else argv))
     versions = ", ".join(f"{k} {v}" for k, v in library_versions().items())

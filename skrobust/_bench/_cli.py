@@ -50,6 +50,24 @@ def positive_ints(value):
     return numbers
 
 
+def fill_quick_defaults(args, defaults):
+    """Set each option left out (``None``) to its ``--quick`` or full value.
+
+    Options given on the command line stay as given, so ``--quick --seeds 5``
+    runs five seeds; the scripts declare these options with ``default=None``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments, with a ``quick`` flag.
+    defaults : dict
+        ``{option name: (value with --quick, value without)}``.
+    """
+    for name, (quick, full) in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
+
+
 def _seconds(value):
     """An argparse type: a finite number of seconds above 0."""
     try:
