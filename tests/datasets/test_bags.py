@@ -32,6 +32,13 @@ def test_make_bags_seeded():
     np.testing.assert_array_equal(
         make_bags(50, 7, random_state=3), make_bags(50, 7, random_state=3)
     )
+    # Shuffled by default, and by the seed.
+    assert not np.array_equal(
+        make_bags(50, 7, random_state=3), make_bags(50, 7, shuffle=False)
+    )
+    assert not np.array_equal(
+        make_bags(50, 7, random_state=3), make_bags(50, 7, random_state=4)
+    )
 
 
 @pytest.mark.parametrize(

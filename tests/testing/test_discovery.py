@@ -3,7 +3,7 @@
 import importlib.util
 
 import pytest
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from skrobust.testing import all_estimators
 from skrobust.testing._instances import (
@@ -29,7 +29,11 @@ def test_all_estimators_type_filter_validates():
     with pytest.raises(ValueError, match="type_filter must be None or among"):
         all_estimators(type_filter="bogus")
     classifiers = all_estimators(type_filter="classifier")
-    assert set(classifiers) <= set(all_estimators())
+    assert set(classifiers) < set(all_estimators())
+    assert all(issubclass(cls, ClassifierMixin) for _, cls in classifiers)
+    # The prior and label-issue estimators are estimators, not classifiers.
+    names = {name for name, _ in classifiers}
+    assert not names & {"ClassPriorEstimator", "LabelIssueDetector"}
 
 
 # Estimators of families with optional dependencies: the tables name them even

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
+from skrobust.datasets import bag_proportions
 from skrobust.testing.strategies import (
     bagged_problems,
     noisy_label_problems,
@@ -54,6 +55,8 @@ def test_pu_problems_are_well_posed(pos_label, data):
     mask = check_pu_labels(p.s, pos_label=p.pos_label)
     assert (p.y[mask] == 1).all()
     assert 0 < p.class_prior < 1
+    # The empirical shares of the drawn sample, as documented.
+    assert p.class_prior == pytest.approx(np.mean(p.y == 1))
     assert 0 < p.label_frequency <= 1
     assert np.isclose(p.label_frequency, mask.sum() / (p.y == 1).sum())
 
@@ -62,6 +65,23 @@ def test_pu_problems_are_well_posed(pos_label, data):
 def test_bagged_problems_are_valid(p):
     codes = check_bags(p.bags, n_samples=len(p.y))
     check_proportions(p.proportions, codes, n_classes=len(p.classes))
+    # The proportions describe the drawn labels, bag by bag.
+    np.testing.assert_allclose(
+        p.proportions, bag_proportions(p.y, p.bags, classes=p.classes)
+    )
+
+
+def test_noisy_label_problems_flip_labels_under_a_noisy_matrix():
+    # Under T with a diagonal of 0.2 most rows flip; a strategy that ignored
+    # T would never produce a flip.
+    T = np.full((3, 3), 0.4) - 0.2 * np.eye(3)
+    problem = find(
+        noisy_label_problems(
+            n_samples=st.just(60), n_classes=st.just(3), transition_matrix=st.just(T)
+        ),
+        lambda p: True,
+    )
+    assert problem.flipped_mask.mean() > 0.5
 
 
 def test_strategies_shrink_to_small_examples():

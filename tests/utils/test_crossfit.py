@@ -8,6 +8,7 @@ import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit, cross_val_predict
 
@@ -159,8 +160,9 @@ class _WeightRecorder(ClassifierMixin, BaseEstimator):
         return np.full((len(X), len(self.classes_)), 1 / len(self.classes_))
 
 
-def _fit_weight_sums(X, y, sample_weight, **kwargs):
-    """Fit the recorder through the helper and collect what each fold saw."""
+def _fit_weight_sums(X, y, sample_weight, *, request=False, **kwargs):
+    """Fit the recorder through the helper and collect what each fold saw
+    (``request``: set its routing request for the weights first)."""
     seen = []
 
     class Spy(_WeightRecorder):
@@ -169,8 +171,9 @@ def _fit_weight_sums(X, y, sample_weight, **kwargs):
             seen.append((self.n_weights_, self.weight_sum_))
             return self
 
+    spy = Spy().set_fit_request(sample_weight=True) if request else Spy()
     cross_val_predict_proba(
-        Spy(), X, y, cv=KFold(3), params={"sample_weight": sample_weight}, **kwargs
+        spy, X, y, cv=KFold(3), params={"sample_weight": sample_weight}, **kwargs
     )
     return seen
 
@@ -185,14 +188,14 @@ def test_params_are_sliced_per_fold(data):
 
 def test_params_routed_when_routing_enabled(data):
     X, y = data
-    w = np.ones(len(y))
+    w = np.linspace(0.5, 2.0, len(y))
     with sklearn.config_context(enable_metadata_routing=True):
-        est = LogisticRegression().set_fit_request(sample_weight=True)
-        proba = cross_val_predict_proba(
-            est, X, y, params={"sample_weight": w}, random_state=0
-        )
-        assert proba.shape == (len(y), 3)
-        with pytest.raises(Exception, match="sample_weight"):
+        # Each fold's fit gets the weights of its own training rows.
+        seen = _fit_weight_sums(X, y, w, request=True)
+        expected = [(len(train), w[train].sum()) for train, _ in KFold(3).split(X)]
+        assert [n for n, _ in seen] == [n for n, _ in expected]
+        assert [t for _, t in seen] == pytest.approx([t for _, t in expected])
+        with pytest.raises(UnsetMetadataPassedError, match="sample_weight"):
             cross_val_predict_proba(
                 LogisticRegression(), X, y, params={"sample_weight": w}
             )

@@ -51,6 +51,7 @@ VALIDATORS = {
 }
 
 
+@pytest.mark.filterwarnings("error")
 @pytest.mark.parametrize("name", sorted(VALIDATORS))
 @given(value=_ANYTHING)
 def test_validators_raise_only_value_or_type_errors(name, value):
