@@ -160,6 +160,98 @@ def test_checks_fail_on_broken_estimators(check, estimator, match):
         check(estimator, X.copy(), y.copy())
 
 
+class _MutatesXInPredict(_Majority):
+    def predict(self, X):
+        X[0, 0] = 1.0
+        return super().predict(X)
+
+
+class _Scaled(_Majority):
+    """A correct estimator with a private attribute and a decision function."""
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        self._scale = 2.0
+        return self
+
+    def decision_function(self, X):
+        return self._scale * np.asarray(X)[:, 0]
+
+
+class _ScalePicklesBadly(_Scaled):
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._scale = -self._scale
+
+
+class _NoisyDecision(_Scaled):
+    def decision_function(self, X):
+        return super().decision_function(X) + np.random.default_rng().normal()
+
+
+class _FixedProba(_Majority):
+    """Predicts the majority but gives every row the same probabilities, in
+    class order, so they do not follow a relabelling."""
+
+    def predict_proba(self, X):
+        return np.tile([0.5, 0.3, 0.2], (len(X), 1))
+
+
+class _RejectsNaN(_Majority):
+    def fit(self, X, y):
+        if np.isnan(np.asarray(X, dtype=float)).any():
+            raise ValueError("X holds a NaN")
+        return super().fit(X, y)
+
+
+class _FlattensX(_RejectsNaN):
+    """Rejects a NaN and a short y, but flattens a 3-D X silently."""
+
+    def fit(self, X, y):
+        X = np.asarray(X)
+        if len(X) != len(y):
+            raise ValueError(f"y has {len(y)} samples, X has {len(X)}")
+        return super().fit(X.reshape(len(X), -1), y)
+
+
+class _IndexesByX(_RejectsNaN):
+    """Rejects a NaN, but reads y by the rows of X (IndexError when short)."""
+
+    def fit(self, X, y):
+        y = np.asarray(y)
+        _ = [y[i] for i in range(len(X))]
+        return super().fit(X, y)
+
+
+# Labels with one clear majority, so that a broken predict_proba, not predict,
+# is what an equivariance check meets first.
+_y_majority = np.where(np.arange(len(y)) < 40, 0, y)
+
+
+@pytest.mark.parametrize(
+    "check, estimator, labels, match",
+    [
+        (check_inputs_unchanged, _MutatesXInPredict(), y, "X was modified"),
+        (check_pickle_roundtrip, _ScalePicklesBadly(), y, "decision_function"),
+        (check_random_state_reproducible, _NoisyDecision(), y, "decision_function"),
+        (
+            check_label_permutation_equivariance,
+            _FixedProba(),
+            _y_majority,
+            "predict_proba is not equivariant",
+        ),
+        (check_bad_input_raises, _FlattensX(), y, "3-D X"),
+        (check_bad_input_raises, _IndexesByX(), y, "IndexError"),
+    ],
+)
+def test_each_branch_of_the_checks_fails_on_its_own_bug(
+    check, estimator, labels, match
+):
+    # Each broken estimator passes every branch of its check but one.
+    with pytest.raises(AssertionError, match=match):
+        check(estimator, X.copy(), labels.copy())
+
+
 def test_inputs_unchanged_covers_fit_params():
     class MutatesWeights(_Majority):
         def fit(self, X, y, sample_weight=None):
