@@ -375,6 +375,23 @@ def test_normalized_focal_loss_gradient_detaches_only_the_focal_factors():
     torch.testing.assert_close(a.grad, b.grad)
 
 
+def test_nfl_rce_gradient_is_the_weighted_sum_of_its_terms_gradients():
+    # NFL+RCE is excluded from gradcheck (NFL detaches its focal factors): pin
+    # its gradient to alpha grad(NFL) + beta grad(RCE) instead.
+    alpha, beta, gamma = 0.7, 1.3, 0.5
+    a = X.clone().requires_grad_(True)
+    b = X.clone().requires_grad_(True)
+    c = X.clone().requires_grad_(True)
+    log_zero = -3.0
+    nfl_rce_loss(
+        a, Y, alpha=alpha, beta=beta, gamma=gamma, log_zero=log_zero, reduction="sum"
+    ).backward()
+    normalized_focal_loss(b, Y, gamma=gamma, reduction="sum").backward()
+    reverse_cross_entropy(c, Y, log_zero=log_zero, reduction="sum").backward()
+    torch.testing.assert_close(a.grad, alpha * b.grad + beta * c.grad)
+    assert a.grad.abs().max() > 0
+
+
 def test_soft_bootstrapping_gradient_is_beta_times_the_cross_entropy_gradient():
     # With the prediction detached in the target, the (1 - beta) p term adds
     # p * sum(p) - p = 0 to the gradient: d/dz = beta (p - onehot).

@@ -218,10 +218,14 @@ def test_user_sample_weight_multiplies_importance(digits_split):
         def predict_proba(self, X):
             return np.full((len(X), len(self.classes_)), 1 / len(self.classes_))
 
-    proba = np.full((len(y_train), 10), 0.1)
+    # A noisy T and uneven probabilities, so that the importance weights are
+    # not all 1 (with T = I, "times the user's" could not be told apart).
+    proba = np.random.default_rng(0).dirichlet(np.ones(10), size=len(y_train))
+    T = 0.8 * np.eye(10) + 0.2 / 9 * (1 - np.eye(10))
     user = np.arange(len(y_train), dtype=float)
-    model = ImportanceReweightingClassifier(Recorder(), transition_matrix=np.eye(10))
+    model = ImportanceReweightingClassifier(Recorder(), transition_matrix=T)
     model.fit(X_train, y_train, pred_proba=proba, sample_weight=user)
+    assert np.ptp(model.importance_weights_) > 0.1
     np.testing.assert_allclose(
         model.estimator_.weights_, model.importance_weights_ * user
     )

@@ -18,6 +18,7 @@ from skrobust.datasets import make_noisy_labels, make_transition_matrix
 from skrobust.noise import (
     ConfidentLearningClassifier,
     LabelIssueDetector,
+    bootstrap_transition_matrix,
     estimate_transition_matrix,
     find_label_issues,
 )
@@ -104,6 +105,12 @@ def test_detector_interval_brackets_estimate(digits_noisy):
     # The point estimate lies inside its percentile interval for almost every
     # entry (not all: percentile intervals need not contain the estimate).
     assert ((lower - 1e-9 <= T) & (T <= upper + 1e-9)).mean() > 0.9
+    # It is the bootstrap's interval, not a degenerate [T, T].
+    expected = bootstrap_transition_matrix(
+        y_noisy, proba, n_bootstraps=30, random_state=0
+    )
+    np.testing.assert_allclose(detector.transition_matrix_interval_, expected)
+    assert (upper - lower).max() > 0
 
 
 def test_detector_string_labels(digits_noisy):
@@ -206,11 +213,20 @@ def test_classifier_keeps_every_class():
     y_bad = y.copy()
     y_bad[y == 2] = 0
     y_bad[np.flatnonzero(y == 0)[:5]] = 2
+
+    class Counting(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            self.rows_per_class_ = np.bincount(np.asarray(y), minlength=3)
+            return super().fit(X, y, sample_weight=sample_weight)
+
     clf = ConfidentLearningClassifier(
-        min_examples_per_class=3, cv=3, random_state=0
+        Counting(max_iter=1000), min_examples_per_class=3, cv=3, random_state=0
     ).fit(X, y_bad)
     assert clf.label_issue_mask_[y_bad == 2].sum() >= 3, "the test needs flags"
     assert set(clf.estimator_.classes_) == {0, 1, 2}
+    # At most two class-2 rows are unflagged, so the refit gets exactly the
+    # three that min_examples_per_class keeps.
+    assert clf.estimator_.rows_per_class_[2] == 3
     assert clf.predict_proba(X).shape == (300, 3)
 
 
@@ -262,7 +278,9 @@ def test_classifier_in_pipeline_and_grid_search(digits_noisy):
 def test_classifier_decision_function_follows_base(digits_noisy):
     X, _, y_noisy, _, _ = digits_noisy
     clf = ConfidentLearningClassifier(cv=3, random_state=0).fit(X, y_noisy)
-    assert clf.decision_function(X).shape == (len(X), 10)
+    np.testing.assert_allclose(
+        clf.decision_function(X), clf.estimator_.decision_function(X)
+    )
     knn = ConfidentLearningClassifier(KNeighborsClassifier(), reweight_classes=False)
     assert not hasattr(knn, "decision_function")
 

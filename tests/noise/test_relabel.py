@@ -206,14 +206,38 @@ def test_unit_sample_weight_changes_nothing(digits_split):
     )
 
 
+def test_uneven_sample_weight_reaches_the_final_fit(digits_split):
+    # Unit weights cannot show that weights arrive: class 3 weighted 20 must
+    # move the final model's probabilities.
+    X_train, X_test, y_train, _ = digits_split
+    weights = np.where(y_train == 3, 20.0, 1.0)
+    kwargs = {"cv": 3, "max_iter": 1, "random_state": 0}
+    plain = IterativeRelabelingClassifier(**kwargs).fit(X_train, y_train)
+    weighted = IterativeRelabelingClassifier(**kwargs).fit(
+        X_train, y_train, sample_weight=weights
+    )
+    gap = np.abs(plain.predict_proba(X_test) - weighted.predict_proba(X_test)).max()
+    assert gap > 0.1
+    assert weighted.predict_proba(X_test)[:, 3].mean() > (
+        plain.predict_proba(X_test)[:, 3].mean()
+    )
+
+
 def test_sample_weight_routed_with_metadata_routing(digits_split):
     X_train, _, y_train, _ = digits_split
-    weights = np.ones(len(y_train))
+    weights = np.where(y_train == 3, 20.0, 1.0)
     with sklearn.config_context(enable_metadata_routing=True):
         base = LogisticRegression(max_iter=1000).set_fit_request(sample_weight=True)
         model = IterativeRelabelingClassifier(base, cv=3, max_iter=1, random_state=0)
         model.fit(X_train, y_train, sample_weight=weights)
         assert model.score(X_train, y_train) > 0.9
+        unweighted = IterativeRelabelingClassifier(
+            LogisticRegression(max_iter=1000), cv=3, max_iter=1, random_state=0
+        ).fit(X_train, y_train)
+        # The routed weights reached the fits: class 3 gains probability.
+        assert model.predict_proba(X_train)[:, 3].mean() > (
+            unweighted.predict_proba(X_train)[:, 3].mean()
+        )
         unrequested = IterativeRelabelingClassifier(LogisticRegression(), cv=3)
         with pytest.raises(Exception, match="sample_weight"):
             unrequested.fit(X_train, y_train, sample_weight=weights)

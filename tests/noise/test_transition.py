@@ -344,6 +344,8 @@ def test_bootstrap_transition_matrix_narrower_at_lower_confidence(simulated):
         y, P, n_bootstraps=40, confidence_level=0.5, random_state=0
     )
     assert (narrow[0] >= wide[0]).all() and (narrow[1] <= wide[1]).all()
+    # Strictly narrower in all: an ignored confidence level gives equal ones.
+    assert (narrow[1] - narrow[0]).sum() < 0.9 * (wide[1] - wide[0]).sum()
 
 
 # --- Recovery on simulated data ------------------------------------------------------
