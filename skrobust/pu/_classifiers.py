@@ -71,6 +71,19 @@ from ._prior import (
 _MAX_SCORE = 1.0 - 1e-6
 
 
+def _refitted_base(owner, what_it_does):
+    """``owner.estimator``, or the default logistic regression when None; a
+    FrozenEstimator is refused, as ``owner`` fits it (``what_it_does`` says
+    how)."""
+    base = _default_estimator() if owner.estimator is None else owner.estimator
+    if isinstance(base, FrozenEstimator):
+        raise TypeError(
+            f"estimator must not be a FrozenEstimator: {type(owner).__name__} "
+            f"{what_it_does}."
+        )
+    return base
+
+
 def _validate_pu_inputs(estimator, X, y):
     """Validate ``X`` and the PU labels ``y`` for a PU classifier, setting its
     ``classes_`` and ``_pos_column``; return the data for the base (a data frame
@@ -212,13 +225,7 @@ class _BasePUClassifier(
         self.verbose = verbose
 
     def _base_estimator(self):
-        base = _default_estimator() if self.estimator is None else self.estimator
-        if isinstance(base, FrozenEstimator):
-            raise TypeError(
-                f"estimator must not be a FrozenEstimator: {type(self).__name__} fits "
-                "its base on the PU labels."
-            )
-        return base
+        return _refitted_base(self, "fits its base on the PU labels")
 
     def _weighted_base(self):
         base = self._base_estimator()

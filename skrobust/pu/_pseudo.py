@@ -6,7 +6,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.frozen import FrozenEstimator
 from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
@@ -29,9 +28,10 @@ from ._classifiers import (
     UnbiasedPUClassifier,
     _positive_column,
     _PUPredictMixin,
+    _refitted_base,
     _validate_pu_inputs,
 )
-from ._prior import _default_estimator, _labeled_fraction
+from ._prior import _labeled_fraction
 
 
 def _pseudo_positive_mask(scores, labeled, *, n_positive=None, sample_weight=None):
@@ -241,13 +241,7 @@ class PseudoLabelPUClassifier(
         return self.pu_estimator
 
     def _base_estimator(self):
-        base = _default_estimator() if self.estimator is None else self.estimator
-        if isinstance(base, FrozenEstimator):
-            raise TypeError(
-                "estimator must not be a FrozenEstimator: PseudoLabelPUClassifier "
-                "refits it on the pseudo-labels."
-            )
-        return base
+        return _refitted_base(self, "refits it on the pseudo-labels")
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
