@@ -291,7 +291,11 @@ class PseudoLabelPUClassifier(
             n_positive = prior * total
 
         positive, self.estimator_, self.n_iter_ = None, None, 0
-        for _ in range(self.max_iter):
+        for round_ in range(self.max_iter):
+            if round_:
+                # Only a further round reads the refit's scores of the training
+                # rows (a full prediction pass), so the last refit skips them.
+                scores = _positive_column(self.estimator_, X)
             mask = _pseudo_positive_mask(
                 scores, labeled, n_positive=n_positive, sample_weight=sample_weight
             )
@@ -319,13 +323,15 @@ class PseudoLabelPUClassifier(
                 f"round {self.n_iter_}: {int(mask.sum())} of {mask.shape[0]} rows "
                 "labelled positive",
             )
-            scores = _positive_column(self.estimator_, X)
         else:
             # All max_iter rounds ran: did the last refit still move labels?
             if self.max_iter > 1 and not np.array_equal(
                 positive,
                 _pseudo_positive_mask(
-                    scores, labeled, n_positive=n_positive, sample_weight=sample_weight
+                    _positive_column(self.estimator_, X),
+                    labeled,
+                    n_positive=n_positive,
+                    sample_weight=sample_weight,
                 ),
             ):
                 warnings.warn(
