@@ -276,6 +276,11 @@ def test_integer_weights_act_as_repeated_rows(scar):
     assert weighted.class_prior_ == pytest.approx(repeated.class_prior_, abs=2e-3)
     agree = np.mean(weighted.predict(X_test) == repeated.predict(X_test))
     assert agree > 0.99
+    # Weights ignored would still agree on 99.5% of the predictions (measured);
+    # the probabilities tell them apart: 4e-16 here against 0.03 apart then.
+    np.testing.assert_allclose(
+        weighted.predict_proba(X_test), repeated.predict_proba(X_test), atol=1e-6
+    )
 
 
 def test_weights_reach_both_fits_under_metadata_routing(scar):
