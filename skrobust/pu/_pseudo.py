@@ -6,6 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
@@ -106,7 +107,8 @@ class PseudoLabelPUClassifier(
         :class:`UnbiasedPUClassifier` over a logistic regression. It is
         cloned, never fitted in place; a
         :class:`~sklearn.frozen.FrozenEstimator` around a fitted PU classifier
-        is used as it is.
+        is used as it is, and must have been fitted with this ``pos_label``
+        (a ``ValueError`` otherwise).
     estimator : estimator object, default=None
         The supervised classifier fitted on the pseudo-labels (0 for negative,
         1 for positive), with ``fit`` and ``predict_proba``; ``None`` means
@@ -283,6 +285,8 @@ class PseudoLabelPUClassifier(
 
         pu_estimator = _with_pos_label(clone(self._pu_base()), self.pos_label)
         self.pu_estimator_ = _fit_weighted(pu_estimator, X, y, **pu_params)
+        if isinstance(pu_estimator, FrozenEstimator):
+            self._check_frozen(pu_estimator)
         scores = self._pu_scores(X)
         n_positive = None
         if self.positives == "prior":
@@ -369,6 +373,26 @@ class PseudoLabelPUClassifier(
                 )
             params["sample_weight"] = sample_weight
         return params, dict(params)
+
+    def _check_frozen(self, frozen):
+        """A frozen PU classifier is used as fitted, so it must mark positives
+        as this estimator does: same ``pos_label``, that class among its own."""
+        step, _ = _weighted_step(frozen.estimator)
+        theirs = getattr(step, "get_params", dict)(deep=False).get("pos_label")
+        if theirs is not None and theirs != self.pos_label:
+            raise ValueError(
+                "pu_estimator is a FrozenEstimator fitted with pos_label="
+                f"{_show_one(theirs)}, but pos_label={_show_one(self.pos_label)}: "
+                "its scores would be read for the wrong class. Fit it with the "
+                "same pos_label, or pass it unfrozen to be refitted."
+            )
+        positive = self.classes_[self._pos_column]
+        if positive not in list(frozen.classes_):
+            raise ValueError(
+                f"pu_estimator is a FrozenEstimator whose classes "
+                f"{list(frozen.classes_)} lack pos_label={_show_one(positive)}; "
+                "it was fitted on other labels than y."
+            )
 
     def _pu_scores(self, X):
         """The PU classifier's :math:`P(y = 1 \\mid x)` on the rows ``X``."""

@@ -394,6 +394,23 @@ def test_a_frozen_estimator_is_refused_and_a_frozen_pu_classifier_is_used(scar):
     assert_array_equal(model.pseudo_labels_, np.where(s == 1, 1, pu.predict(X)))
 
 
+def test_a_frozen_pu_classifier_must_mark_positives_as_the_wrapper_does(scar):
+    X, y, s, _, _ = scar
+    # Fitted with 0 marking the labelled rows: its column for class 1 is the
+    # negative class, which the wrapper (pos_label=1) would read as positive.
+    flipped = _unbiased(y.mean()).set_params(pos_label=0).fit(X, 1 - s)
+    with pytest.raises(ValueError, match="fitted with pos_label=0, but pos_label=1"):
+        PseudoLabelPUClassifier(FrozenEstimator(flipped)).fit(X, s)
+    # The same model is accepted where the labels agree with it.
+    model = PseudoLabelPUClassifier(FrozenEstimator(flipped), pos_label=0)
+    expected = (s == 1) | (flipped.predict(X) == 0)
+    assert_array_equal(model.fit(X, 1 - s).pseudo_labels_ == 0, expected)
+    # A frozen model without a pos_label, fitted on other label values than y.
+    strings = LogisticRegression().fit(X, np.where(s == 1, "p", "u"))
+    with pytest.raises(ValueError, match=r"lack pos_label=1; it was fitted on other"):
+        PseudoLabelPUClassifier(FrozenEstimator(strings)).fit(X, s)
+
+
 def test_weights_for_a_member_that_cannot_take_them_fail_before_fitting(scar):
     X, y, s, _, _ = scar
     weight = np.ones(s.shape[0])
