@@ -237,17 +237,20 @@ def kernel_mean_proportion(X_component, X_mixture, *, variant="km2", random_stat
 
     Returns
     -------
-    kappa : float in [0, 0.99]
-        The estimated share. 1.0 when the two samples have the same mean
-        embedding (nothing tells them apart).
+    kappa : float
+        The estimated share, in [0.0119, 0.9899] (see Notes); 1.0 when the two
+        samples have the same mean embedding (nothing tells them apart).
 
     Notes
     -----
     One Gram matrix of the pooled rows, :math:`(n_F + n_H)^2` float64 values, is
     held; each hull projection costs a few thousand :math:`O(n_F + n_H)` steps.
     Subsample to at most a few thousand pooled rows. The bisection runs on
-    :math:`\lambda \in [1, 100]`, so :math:`\kappa \le 0.99`; the authors'
-    :math:`[1, 8]` would cap it at 0.875.
+    :math:`\lambda \in [1, 100]` and returns the middle of its last interval,
+    narrower than :math:`\epsilon = 0.04`, so :math:`1.0121 \le \lambda^* \le
+    99.988` and :math:`0.0119 \le \kappa \le 0.9899`: two samples with nothing
+    in common still give 0.0119. The authors' :math:`[1, 8]` would cap
+    :math:`\kappa` at 0.875.
 
     References
     ----------

@@ -136,6 +136,18 @@ def test_kernel_mean_mixture_without_component_is_near_zero(variant):
     assert kappa <= 0.13
 
 
+def test_kernel_mean_floor_is_the_bisection_resolution():
+    # Samples 10 standard deviations apart share nothing, yet the bisection on
+    # [1, 100] stops on an interval of width 99 / 4096 and returns its middle:
+    # lambda = 1 + 99 / 8192, kappa = 1 - 1 / lambda, as documented.
+    rng = np.random.default_rng(0)
+    component = rng.normal(5.0, 1.0, size=(200, 2))
+    mixture = rng.normal(-5.0, 1.0, size=(300, 2))
+    kappa = kernel_mean_proportion(component, mixture, variant="km1", random_state=0)
+    assert kappa == pytest.approx(1.0 - 1.0 / (1.0 + 99.0 / 8192.0))
+    assert round(kappa, 4) == 0.0119
+
+
 def test_kernel_mean_deterministic_and_inputs_unchanged():
     # 700 pooled rows: more than the 512 whose distances give the median width,
     # so random_state is used.
