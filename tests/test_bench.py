@@ -307,6 +307,19 @@ def test_summarize_aggregates_over_seeds():
     assert row["status"] == "2/3 ok; failed: ValueError: x"
 
 
+def test_a_metric_missing_from_some_runs_leaves_its_cell_empty(tmp_path):
+    records = [_record(0, accuracy=0.5), _record(1, accuracy=0.7)]
+    records[0].metrics["auroc"] = 0.9
+    rows = summarize(records)
+    header, cells = _parse_markdown(format_table(rows))
+    assert cells[0][header.index("accuracy")] == "0.600 ± 0.141"
+    assert cells[0][header.index("auroc")] == ""
+    write_csv(rows, tmp_path / "t.csv")
+    with open(tmp_path / "t.csv", newline="") as stream:
+        (parsed,) = list(csv.DictReader(stream))
+    assert parsed["auroc_mean"] == parsed["auroc_std"] == ""
+
+
 def test_markdown_and_csv_parse_back(tmp_path):
     records = [_record(0, accuracy=0.5), _record(1, accuracy=0.7)]
     records += [_record(s, status="not installed", method="peer") for s in (0, 1)]

@@ -84,6 +84,10 @@ def _number(value, digits):
 
 def _mean_std(pair):
     mean, std = pair
+    if np.isnan(mean):
+        # A metric some successful runs did not report: no mean to show, as the
+        # CSV leaves the cell empty too.
+        return ""
     return f"{mean:.3f}" if np.isnan(std) else f"{mean:.3f} ± {std:.3f}"
 
 
