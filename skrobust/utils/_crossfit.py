@@ -97,6 +97,11 @@ def _route_params(estimator, splitter, params, groups):
             )
         )
         if groups is not None:
+            if params.get("groups") is not None and params["groups"] is not groups:
+                raise ValueError(
+                    "groups was given twice, as an argument and in params; pass "
+                    "it once."
+                )
             params = {**params, "groups": groups}
         routed = process_routing(router, "fit", **params)
         return routed.estimator.fit, routed.splitter.split
@@ -136,7 +141,8 @@ def cross_val_predict_proba(
         :func:`~sklearn.model_selection.check_cv`. The splits must partition the
         rows.
     groups : array-like of shape (n_samples,), default=None
-        Group labels for a group-aware splitter.
+        Group labels for a group-aware splitter. With metadata routing enabled
+        they may come in ``params`` instead; not in both (a ``ValueError``).
     classes : array-like of shape (n_classes,), default=None
         The label of each output column; ``None`` means the sorted unique values
         of ``y``.

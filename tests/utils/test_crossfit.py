@@ -149,6 +149,24 @@ def test_groups_reach_the_splitter(data):
         np.testing.assert_allclose(rows, rows[:1].repeat(len(rows), axis=0))
 
 
+def test_groups_given_twice_under_routing_is_an_error(data):
+    X, y = data
+    groups = np.arange(len(y)) % 5
+    with sklearn.config_context(enable_metadata_routing=True):
+        splitter = GroupKFold(5)
+        model = DummyClassifier(strategy="prior")
+        with pytest.raises(ValueError, match="groups was given twice"):
+            cross_val_predict_proba(
+                model, X, y, cv=splitter, groups=groups, params={"groups": groups % 2}
+            )
+        # Once, either way, is fine, and both ways split alike.
+        by_argument = cross_val_predict_proba(model, X, y, cv=splitter, groups=groups)
+        in_params = cross_val_predict_proba(
+            model, X, y, cv=splitter, params={"groups": groups}
+        )
+        np.testing.assert_array_equal(by_argument, in_params)
+
+
 class _WeightRecorder(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         self.classes_ = np.unique(y)
