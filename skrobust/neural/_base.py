@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_parameter_constraints
@@ -165,7 +166,7 @@ class _NeuralNetBase(NeuralNetClassifier):
         pass
 
     def get_dataset(self, X, y=None):
-        if isinstance(X, (np.ndarray, torch.Tensor, Mapping)):
+        if isinstance(X, (np.ndarray, torch.Tensor, Mapping)) or sp.issparse(X):
             return to_dataset(X, y, self.device)
         return super().get_dataset(X, y)
 
@@ -215,11 +216,19 @@ class _NeuralNetBase(NeuralNetClassifier):
 
     # --------------------------------------------------------------------- fit
     def _validate_X(self, X, *, reset):
-        return validate_data(self, X, dtype=np.float32, reset=reset)
+        return validate_data(
+            self, X, dtype=np.float32, accept_sparse="csr", reset=reset
+        )
 
     def _validate_X_y(self, X, y, **kwargs):
         return validate_data(
-            self, X, y, dtype=np.float32, ensure_min_samples=2, **kwargs
+            self,
+            X,
+            y,
+            dtype=np.float32,
+            accept_sparse="csr",
+            ensure_min_samples=2,
+            **kwargs,
         )
 
     @staticmethod
@@ -303,7 +312,10 @@ class _NeuralNetBase(NeuralNetClassifier):
         per output the estimator reads; otherwise the fit fails on an index deep
         in the loss, or predict_proba has more columns than ``classes_``."""
         features = X[FEATURES] if isinstance(X, Mapping) else X
-        rows = to_tensor(features[:2], device=self.device)
+        first = features[:2]
+        rows = to_tensor(
+            first.toarray() if sp.issparse(first) else first, device=self.device
+        )
         module = self.module_
         training = module.training
         module.eval()
@@ -355,7 +367,7 @@ class _NeuralNetBase(NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features.
 
         Returns
@@ -372,7 +384,7 @@ class _NeuralNetBase(NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features.
 
         Returns
@@ -385,6 +397,6 @@ class _NeuralNetBase(NeuralNetClassifier):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.target_tags.required = True
         return tags

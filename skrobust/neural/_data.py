@@ -11,6 +11,7 @@ for batches of whole bags.
 import math
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from torch.utils.data import Dataset, Subset
 
@@ -63,6 +64,46 @@ class TensorDictDataset(Dataset):
         return xi, yi
 
 
+class SparseRows:
+    """Sparse features kept as a CSR matrix on the host, densified per batch.
+
+    Densifying the whole matrix would cost ``n_samples * n_features`` floats (a
+    bag-of-words matrix can be mostly zeros); a batch costs only its own rows.
+    It offers the part of the tensor interface the iterators use: ``shape``,
+    ``device``, ``index_select`` along rows and row indexing.
+
+    Parameters
+    ----------
+    matrix : scipy sparse matrix or array of shape (n_samples, n_features)
+        The features; stored as float32 CSR.
+    device : str or torch.device
+        Where the dense batches go.
+    """
+
+    def __init__(self, matrix, device):
+        self.matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        self.device = torch.device(device)
+        self.shape = self.matrix.shape
+
+    def __len__(self):
+        return self.shape[0]
+
+    def _dense(self, rows):
+        return torch.from_numpy(self.matrix[rows].toarray()).to(self.device)
+
+    def index_select(self, dim, rows):
+        """The dense float32 rows ``rows`` (an int64 tensor), on ``device``."""
+        if dim != 0:
+            raise ValueError("SparseRows selects rows only (dim=0).")
+        return self._dense(rows.cpu().numpy())
+
+    def __getitem__(self, i):
+        # The DataLoader path indexes one row at a time, or a slice.
+        if isinstance(i, (int, np.integer)):
+            return self._dense([int(i)])[0]
+        return self._dense(i)
+
+
 def tensor_rows(dataset):
     """``(base, rows)``: the :class:`TensorDictDataset` under ``dataset`` and the
     rows of it that ``dataset`` holds (``None`` for all), or ``(None, None)``."""
@@ -76,7 +117,8 @@ def tensor_rows(dataset):
 
 def to_dataset(X, y, device):
     """Wrap packed arrays (a dict of per-row arrays, or features alone) as tensors
-    on ``device``; features become float32, integer extras int64."""
+    on ``device``; features become float32, integer extras int64, and sparse
+    features :class:`SparseRows`."""
 
     def as_tensor(value, floating):
         tensor = torch.as_tensor(value)
@@ -89,7 +131,9 @@ def to_dataset(X, y, device):
     if not isinstance(X, dict):
         X = {FEATURES: X}
     tensors = {
-        key: as_tensor(value, key in (FEATURES, SAMPLE_WEIGHT))
+        key: SparseRows(value, device)
+        if sp.issparse(value)
+        else as_tensor(value, key in (FEATURES, SAMPLE_WEIGHT))
         for key, value in X.items()
     }
     target = None if y is None else torch.as_tensor(y).to(device)

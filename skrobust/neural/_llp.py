@@ -267,7 +267,7 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features, cast to float32.
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             With ``bags``: each row's bag proportions, the positive-class
@@ -323,7 +323,7 @@ class LLPNeuralNetClassifier(_ScoresInstanceLabels, _NeuralNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features.
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             Bag proportions (or labels when ``bags`` is None), as in :meth:`fit`.

@@ -366,7 +366,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features, cast to float32.
         y : array-like of shape (n_samples,)
             PU labels: ``pos_label`` on labelled positives, one other value on
@@ -401,7 +401,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features.
         y : array-like of shape (n_samples,)
             PU labels.
@@ -583,7 +583,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features.
 
         Returns
@@ -602,7 +602,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features.
 
         Returns

@@ -288,7 +288,7 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features, cast to float32.
         y : array-like of shape (n_samples,)
             Given (possibly noisy) labels, in ``classes`` when given.
@@ -319,7 +319,7 @@ class RobustNeuralNetClassifier(_NeuralNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features.
         y : array-like of shape (n_samples,)
             Labels from ``classes_``.

@@ -147,10 +147,14 @@ _SKORCH_FAILURES = {
         "skorch's set_params rebuilds the callbacks as soon as `callbacks` is "
         "set, so a value that is not a list raises there rather than in fit."
     ),
-    "check_sample_weight_equivalence_on_dense_data": (
+    **dict.fromkeys(
+        (
+            "check_sample_weight_equivalence_on_dense_data",
+            "check_sample_weight_equivalence_on_sparse_data",
+        ),
         "Mini-batch training: a repeated row lands in different batches (and "
         "changes the number of batches) where a weighted row does not, so the "
-        "trained weights differ."
+        "trained weights differ.",
     ),
 }
 

@@ -227,3 +227,69 @@ def test_tensor_dict_dataset_rejects_misaligned_tensors():
         TensorDictDataset({"X": torch.zeros(4, 2), "index": torch.arange(3)})
     with pytest.raises(ValueError, match="same length"):
         TensorDictDataset({"X": torch.zeros(4, 2)}, torch.zeros(5))
+
+
+# --- sparse features ------------------------------------------------------------
+
+
+def _sparse_digits():
+    import scipy.sparse as sp
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = (X[:400] / 16).astype(np.float32)
+    return X, sp.csr_matrix(X), y[:400]
+
+
+def test_sparse_features_stay_sparse_and_batches_match_the_dense_rows():
+    from skrobust.neural._data import SparseRows
+
+    X, X_sparse, y = _sparse_digits()
+    dataset = to_dataset({"X": X_sparse, "index": np.arange(400)}, y, "cpu")
+    features = dataset.X["X"]
+    # Held as CSR (its nonzeros), not as a dense 400 x 64 tensor.
+    assert isinstance(features, SparseRows)
+    assert features.matrix.nnz == np.count_nonzero(X) < X.size
+    rows = torch.as_tensor([5, 0, 399, 5], dtype=torch.int64)
+    xi, yi = dataset.take(rows)
+    assert xi["X"].dtype == torch.float32
+    np.testing.assert_array_equal(xi["X"].numpy(), X[[5, 0, 399, 5]])
+    np.testing.assert_array_equal(yi.numpy(), y[[5, 0, 399, 5]])
+    # The DataLoader path reads one row at a time.
+    np.testing.assert_array_equal(dataset[7][0]["X"].numpy(), X[7])
+    with pytest.raises(ValueError, match="rows only"):
+        features.index_select(1, rows)
+
+
+@pytest.mark.parametrize("path", [{}, {"iterator_train__num_workers": 0}])
+@pytest.mark.parametrize("kind", ["robust", "pu", "llp"])
+def test_networks_fit_sparse_input_as_the_dense_one(kind, path):
+    import scipy.sparse as sp
+
+    from skrobust.neural import (
+        LLPNeuralNetClassifier,
+        PUNeuralNetClassifier,
+        RobustNeuralNetClassifier,
+    )
+
+    X, X_sparse, y = _sparse_digits()
+    params = {"max_epochs": 3, "random_state": 0, **path}
+    if kind == "robust":
+        net, target, extra = RobustNeuralNetClassifier(**params), y, {}
+    elif kind == "pu":
+        s = np.where((y == 3) & (np.arange(400) % 2 == 0), 1, 0)
+        net = PUNeuralNetClassifier(class_prior=0.1, **params)
+        target, extra = s, {}
+    else:
+        bags = np.arange(400) // 40
+        shares = np.stack(
+            [np.bincount(y[bags == b], minlength=10) / 40 for b in range(10)]
+        )
+        net = LLPNeuralNetClassifier(**params)
+        target, extra = shares[bags], {"bags": bags}
+    dense = net.fit(X, target, **extra).predict_proba(X)
+    for matrix in (X_sparse, sp.csc_matrix(X), sp.coo_array(X)):
+        sparse = net.fit(matrix, target, **extra).predict_proba(matrix)
+        np.testing.assert_allclose(sparse, dense, rtol=0, atol=1e-6)
+        # A model fitted on sparse rows predicts dense ones alike, and back.
+        np.testing.assert_allclose(net.predict_proba(X), dense, rtol=0, atol=1e-6)
