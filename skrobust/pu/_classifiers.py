@@ -17,6 +17,7 @@ They share the prior handling: a given ``class_prior``, or one of the estimators
 computed once by cross-fitting (or passed as ``pred_proba=``).
 """
 
+import copy
 import time
 import warnings
 from numbers import Integral, Real
@@ -251,6 +252,10 @@ class _BasePUClassifier(
         """True when the prior comes from out-of-sample scores of s."""
         return self.class_prior is None and self.prior_method in SCORE_METHODS
 
+    def _cross_fit_base(self, rng):
+        """The estimator cross-fitted for the out-of-sample scores."""
+        return self._base_estimator()
+
     def _scores(self, X, y, labeled, pred_proba, params, rng, groups=None):
         """Out-of-sample P(s = 1 | x): given, or by cross-fitting the base."""
         if pred_proba is not None:
@@ -258,7 +263,7 @@ class _BasePUClassifier(
             return np.minimum(scores, _MAX_SCORE)
         start = time.perf_counter()
         scores = _cross_fit_scores(
-            self._base_estimator(),
+            self._cross_fit_base(rng),
             X,
             labeled,
             cv=self.cv,
@@ -992,8 +997,10 @@ class BaggingPUClassifier(_BasePUClassifier):
     n_jobs : int, default=None
         Models (and prior folds) fitted in parallel through joblib.
     random_state : int, RandomState instance or None, default=None
-        Seeds the draws, the folds and the prior estimators; results do not
-        depend on ``n_jobs``.
+        Seeds the draws, the folds, the prior estimators and the base: every
+        bagged model gets a seed of its own (as in scikit-learn's bagging), and
+        the cross-fit behind an estimated prior seeds a base left unseeded.
+        Results do not depend on ``n_jobs``.
     verbose : int, default=0
         Print progress when positive.
 
@@ -1086,6 +1093,24 @@ class BaggingPUClassifier(_BasePUClassifier):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+
+    def _cross_fit_base(self, rng):
+        # As each bagged model, the prior's cross-fit seeds the base's own
+        # randomness (an unseeded forest, say), so that the estimate, and the
+        # result, depend neither on n_jobs nor on the run. The seed is read off a
+        # copy of ``rng``: the draws that follow, and so every result with a
+        # deterministic or seeded base, stay as they were.
+        base = self._base_estimator()
+        unseeded = [
+            key
+            for key, value in base.get_params(deep=True).items()
+            if (key == "random_state" or key.endswith("__random_state"))
+            and value is None
+        ]
+        if not unseeded:
+            return base
+        seed = int(copy.deepcopy(rng).randint(np.iinfo(np.int32).max))
+        return clone(base).set_params(**dict.fromkeys(unseeded, seed))
 
     def _n_draw(self, n_labeled, n_unlabeled):
         if self.max_samples is None:
