@@ -46,6 +46,7 @@ References
    Millennium*, 2003 (MERL TR2001-22).
 """
 
+import math
 import time
 import warnings
 from numbers import Integral, Real
@@ -78,9 +79,32 @@ from ._assign import _assign_binary, _bag_counts
 from ._base import _BaseLLPClassifier, _check_same_rows
 from ._em import _fit_labels
 
-# Bags are processed in chunks of at most this many (bag, position, count)
-# cells, so the stored backward pass stays near 128 MiB whatever the bag sizes.
+# Bags are processed in chunks of at most this many stored (bag, position,
+# count) cells of the backward pass (128 MiB of float64), and a bag too large
+# for that on its own stores only checkpoints of it (see _segment_length).
 _MAX_CELLS = 1 << 24
+
+
+def _segment_length(width):
+    r"""Positions between two stored backward checkpoints of a bag of ``width``.
+
+    The backward pass of a bag of :math:`w` rows has :math:`w` vectors of
+    :math:`w + 1` log-probabilities. Storing every :math:`s`-th one and
+    recomputing the others a segment at a time, just before the forward sweep
+    reads them, holds about :math:`(w / s + s)(w + 1)` numbers instead of
+    :math:`(w + 1)^2`, at the price of a second backward pass; :math:`s =
+    \sqrt{w}` makes that :math:`2 w^{3/2}`. Bags whose full table stays below
+    ``_MAX_CELLS`` keep it (one pass), so only very large bags pay.
+    """
+    if (width + 1) ** 2 <= _MAX_CELLS:
+        return width
+    return max(1, math.isqrt(width))
+
+
+def _stored_cells(width):
+    """Backward-pass numbers held per bag of ``width`` (see _segment_length)."""
+    segment = _segment_length(width)
+    return (width // segment + segment + 1) * (width + 1)
 
 
 @validate_params(
@@ -182,7 +206,7 @@ class _BagLayout:
         self.blocks = []
         for width in np.unique(widths):
             bags = np.flatnonzero(widths == width)
-            per_chunk = max(1, _MAX_CELLS // (width + 1) ** 2)
+            per_chunk = max(1, _MAX_CELLS // _stored_cells(width))
             for first in range(0, bags.shape[0], per_chunk):
                 chunk = bags[first : first + per_chunk]
                 position = np.arange(width)
@@ -192,8 +216,19 @@ class _BagLayout:
                 self.blocks.append((rows, real, counts[chunk].astype(np.float64)))
 
 
-def _bag_messages(cavity, layout, lambda_bag):
-    """Log-odds message of each row's bag factor, from the rows' cavity log-odds."""
+def _backward_step(log_q, log_not, j, later):
+    """backward[j] from backward[j + 1]: ``backward[j][:, a]`` is log E[factor |
+    a positives among members < j], the members >= j drawn from their cavity
+    probabilities."""
+    shifted = np.concatenate([later[:, 1:], later[:, -1:]], axis=1)
+    return np.logaddexp(log_not[:, j, None] + later, log_q[:, j, None] + shifted)
+
+
+def _bag_messages(cavity, layout, lambda_bag, segment=None):
+    """Log-odds message of each row's bag factor, from the rows' cavity log-odds.
+
+    ``segment`` overrides :func:`_segment_length` (tests compare the two ways).
+    """
     out = np.empty_like(cavity)
     for rows, real, count in layout.blocks:
         n_bags, width = rows.shape
@@ -201,34 +236,40 @@ def _bag_messages(cavity, layout, lambda_bag):
         log_q = np.where(real, _log_sigmoid(c), -np.inf)
         log_not = np.where(real, _log_sigmoid(-c), 0.0)
         counts = np.arange(width + 1, dtype=np.float64)
-        # backward[j][:, a]: log E[factor | a positives among members < j], the
-        # members >= j drawn from their cavity probabilities.
-        backward = np.empty((width + 1, n_bags, width + 1))
-        backward[width] = -lambda_bag * (counts[None, :] - count[:, None]) ** 2
-        for j in range(width - 1, 0, -1):
-            later = backward[j + 1]
-            shifted = np.concatenate([later[:, 1:], later[:, -1:]], axis=1)
-            backward[j] = np.logaddexp(
-                log_not[:, j, None] + later, log_q[:, j, None] + shifted
-            )
+
+        step = _segment_length(width) if segment is None else segment
+        # Checkpoints: backward[width] and backward[k] for k a multiple of step.
+        checkpoint = {width: -lambda_bag * (counts[None, :] - count[:, None]) ** 2}
+        later = checkpoint[width]
+        # Down to the lowest checkpoint; the segments below rebuild the rest.
+        for j in range(width - 1, step - 1, -1):
+            later = _backward_step(log_q, log_not, j, later)
+            if j % step == 0:
+                checkpoint[j] = later
         # forward[:, a]: log P(a positives among members < i).
         forward = np.full((n_bags, width + 1), -np.inf)
         forward[:, 0] = 0.0
         message = np.empty((n_bags, width))
-        for i in range(width):
-            later = backward[i + 1]
-            shifted = np.concatenate(
-                [later[:, 1:], np.full((n_bags, 1), -np.inf)], axis=1
-            )
-            message[:, i] = _logsumexp(forward + shifted, axis=1) - _logsumexp(
-                forward + later, axis=1
-            )
-            moved = np.concatenate(
-                [np.full((n_bags, 1), -np.inf), forward[:, :-1]], axis=1
-            )
-            forward = np.logaddexp(
-                log_not[:, i, None] + forward, log_q[:, i, None] + moved
-            )
+        for low in range(0, width, step):
+            # backward[low + 1 .. top], rebuilt from the checkpoint at top.
+            top = min(low + step, width)
+            segment_back = {top: checkpoint[top]}
+            for j in range(top - 1, low, -1):
+                segment_back[j] = _backward_step(log_q, log_not, j, segment_back[j + 1])
+            for i in range(low, top):
+                later = segment_back[i + 1]
+                shifted = np.concatenate(
+                    [later[:, 1:], np.full((n_bags, 1), -np.inf)], axis=1
+                )
+                message[:, i] = _logsumexp(forward + shifted, axis=1) - _logsumexp(
+                    forward + later, axis=1
+                )
+                moved = np.concatenate(
+                    [np.full((n_bags, 1), -np.inf), forward[:, :-1]], axis=1
+                )
+                forward = np.logaddexp(
+                    log_not[:, i, None] + forward, log_q[:, i, None] + moved
+                )
         out[rows[real]] = message[real]
     return out
 
@@ -338,9 +379,12 @@ def belief_propagation_marginals(
 
     Notes
     -----
-    One sweep costs :math:`O(|E| + \sum_b |b|^2)` time and the backward pass
-    holds :math:`O(\sum_b |b|^2)` numbers (bags processed in chunks of about
-    :math:`2^{24}` of them).
+    One sweep costs :math:`O(|E| + \sum_b |b|^2)` time. The backward pass of a
+    bag holds its :math:`(|b| + 1)^2` numbers while they fit in :math:`2^{24}`
+    (bags are processed in chunks of about that many); a larger bag (above
+    4095 rows) stores every :math:`\sqrt{|b|}`-th of its vectors and recomputes
+    the rest, holding about :math:`2 |b|^{3/2}` numbers for a second backward
+    pass of time.
 
     References
     ----------

@@ -194,6 +194,42 @@ def test_mixed_bag_sizes_padding_and_chunks(monkeypatch):
     assert_allclose(chunked, marginals, atol=1e-12)
 
 
+@pytest.mark.parametrize("segment", [1, 2, 3, 7])
+def test_checkpointed_backward_pass_gives_the_full_tables_messages(segment):
+    # Storing every segment-th backward vector and rebuilding the rest runs the
+    # same operations in the same order, so the messages are identical.
+    rng = np.random.default_rng(0)
+    sizes = [1, 3, 5, 8, 9, 2, 16, 13]
+    bags = rng.permutation(np.repeat(np.arange(len(sizes)), sizes))
+    counts = np.array([rng.integers(0, s + 1) for s in sizes])
+    layout = bp._BagLayout(bags, counts)
+    cavity = rng.normal(scale=3.0, size=bags.shape[0])
+    full = bp._bag_messages(cavity, layout, 2.0)
+    assert_array_equal(bp._bag_messages(cavity, layout, 2.0, segment=segment), full)
+
+
+def test_a_bag_too_large_for_its_full_table_holds_far_less():
+    import tracemalloc
+
+    # 4100 rows pad to a width of 8192, whose full backward table would hold
+    # 8193**2 float64 (537 MB); checkpoints every 90 positions hold about
+    # 2 * 91 * 8193 of them (12 MB).
+    assert bp._segment_length(8192) == 90
+    assert bp._segment_length(4095) == 4095
+    rng = np.random.default_rng(0)
+    bags = np.zeros(4100, dtype=np.int64)
+    layout = bp._BagLayout(bags, np.array([1000]))
+    cavity = rng.normal(size=4100)
+    tracemalloc.start()
+    try:
+        messages = bp._bag_messages(cavity, layout, 1.0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert np.all(np.isfinite(messages))
+    assert peak < 60 * 2**20, peak / 2**20
+
+
 def test_large_bags_stay_finite_and_follow_the_counts():
     rng = np.random.default_rng(1)
     bags = np.repeat(np.arange(4), 200)
