@@ -560,6 +560,11 @@ def fit_with_shared_proba(estimator_class):
 def clean_learning(problem):
     """cleanlab's ``CleanLearning`` on the problem's shared probabilities.
 
+    Its label-issue search runs on one process (``n_jobs=1``), as ours does and
+    as the ``noise_detect`` speed rows call it: by default it starts a
+    multiprocessing pool on every core, which costs about 0.9 s and 190 MiB per
+    fit on the 2-core machine and would dominate these rows' time and memory.
+
     Parameters
     ----------
     problem : Problem
@@ -571,7 +576,9 @@ def clean_learning(problem):
     """
     from cleanlab.classification import CleanLearning
 
-    model = CleanLearning(problem.clone_estimator(), seed=0)
+    model = CleanLearning(
+        problem.clone_estimator(), seed=0, find_label_issues_kwargs={"n_jobs": 1}
+    )
     codes = np.searchsorted(problem.classes, problem.y_train_corrupted)
     model.fit(problem.X_train, codes, pred_probs=problem.pred_proba())
     y_pred = problem.classes[model.predict(problem.X_test)]
