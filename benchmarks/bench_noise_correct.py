@@ -46,9 +46,14 @@ from skrobust.noise import (
 )
 
 # The peers and cleanlab are imported here, in the parent, so that a forked run's
-# time and memory measure the method and not the import (see preimport).
+# time and memory measure the method and not the import (see preimport); torch
+# too, which CleanLearning.fit imports on its first call when it is installed.
 preimport(
-    "cleanlab.classification", "bqlearn.irlnl", "bqlearn.unbiased", "bqlearn.plugin"
+    "cleanlab.classification",
+    "torch",
+    "bqlearn.irlnl",
+    "bqlearn.unbiased",
+    "bqlearn.plugin",
 )
 
 SETTINGS = [
