@@ -560,10 +560,10 @@ def fit_with_shared_proba(estimator_class):
 def clean_learning(problem):
     """cleanlab's ``CleanLearning`` on the problem's shared probabilities.
 
-    Its label-issue search runs on one process (``n_jobs=1``), as ours does and
-    as the ``noise_detect`` speed rows call it: by default it starts a
-    multiprocessing pool on every core, which costs about 0.9 s and 190 MiB per
-    fit on the 2-core machine and would dominate these rows' time and memory.
+    Its label-issue search runs on one process (``n_jobs=1``; by default it
+    uses every core), as ours does and as the ``noise_detect`` speed rows call
+    it. ``fit`` imports torch on its first call when torch is installed, so the
+    scripts import torch in the parent (see ``preimport``).
 
     Parameters
     ----------

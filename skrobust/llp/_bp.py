@@ -381,10 +381,10 @@ def belief_propagation_marginals(
     -----
     One sweep costs :math:`O(|E| + \sum_b |b|^2)` time. The backward pass of a
     bag holds its :math:`(|b| + 1)^2` numbers while they fit in :math:`2^{24}`
-    (bags are processed in chunks of about that many); a larger bag (above
-    4095 rows) stores every :math:`\sqrt{|b|}`-th of its vectors and recomputes
-    the rest, holding about :math:`2 |b|^{3/2}` numbers for a second backward
-    pass of time.
+    (bags are processed in chunks of about that many; a bag's rows are padded to
+    a power of two, so up to 2048 rows); a larger bag stores every
+    :math:`\sqrt{|b|}`-th of its vectors and recomputes the rest, holding about
+    :math:`2 |b|^{3/2}` numbers for a second backward pass of time.
 
     References
     ----------
