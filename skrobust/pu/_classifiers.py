@@ -66,6 +66,7 @@ from ._prior import (
     _from_label_frequency,
     _labeled_fraction,
     _positive_scores,
+    _random_state_params,
 )
 
 # Scores of s are kept below 1 so the odds g / (1 - g) stay finite.
@@ -940,11 +941,7 @@ def _fit_bag_chunk(base, X, positives, unlabeled, seeds, n_draw, bootstrap, para
         model = clone(base)
         # Seeded per model, so results do not depend on n_jobs; nested seeds
         # too (a forest inside a pipeline), as scikit-learn's bagging does.
-        nested = {
-            key: int(seed)
-            for key in model.get_params(deep=True)
-            if key == "random_state" or key.endswith("__random_state")
-        }
+        nested = dict.fromkeys(_random_state_params(model), int(seed))
         if nested:
             model.set_params(**nested)
         if sample_weight is not None:
@@ -1101,12 +1098,7 @@ class BaggingPUClassifier(_BasePUClassifier):
         # copy of ``rng``: the draws that follow, and so every result with a
         # deterministic or seeded base, stay as they were.
         base = self._base_estimator()
-        unseeded = [
-            key
-            for key, value in base.get_params(deep=True).items()
-            if (key == "random_state" or key.endswith("__random_state"))
-            and value is None
-        ]
+        unseeded = [k for k, v in _random_state_params(base).items() if v is None]
         if not unseeded:
             return base
         seed = int(copy.deepcopy(rng).randint(np.iinfo(np.int32).max))

@@ -16,7 +16,12 @@ from sklearn.utils.parallel import Parallel, delayed
 from ..utils import check_pu_labels
 from ..utils._sklearn_compat import _fit_context, _routing_enabled, validate_data
 from ..utils._validation import check_row_weights
-from ._prior import SCORE_METHODS, ClassPriorEstimator, _labeled_fraction
+from ._prior import (
+    SCORE_METHODS,
+    ClassPriorEstimator,
+    _labeled_fraction,
+    _random_state_params,
+)
 
 
 class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
@@ -286,11 +291,9 @@ def _seeded(estimator):
     from an unseeded generator; a classifier without such a parameter counts
     as seeded.
     """
-    params = estimator.get_params(deep=True)
     return all(
         isinstance(value, Integral)
-        for name, value in params.items()
-        if name == "random_state" or name.endswith("__random_state")
+        for value in _random_state_params(estimator).values()
     )
 
 

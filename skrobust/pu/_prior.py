@@ -64,6 +64,16 @@ label_frequency : float
 """
 
 
+def _random_state_params(estimator):
+    """``{name: value}`` of every ``random_state`` parameter of ``estimator``,
+    its own and its nested ones (``step__random_state``)."""
+    return {
+        name: value
+        for name, value in estimator.get_params(deep=True).items()
+        if name == "random_state" or name.endswith("__random_state")
+    }
+
+
 def _labeled_fraction(labeled, weight=None):
     """The (weighted) share of labelled rows, P(s = 1).
 

@@ -378,7 +378,9 @@ class PseudoLabelPUClassifier(
         """A frozen PU classifier is used as fitted, so it must mark positives
         as this estimator does: same ``pos_label``, that class among its own."""
         step, _ = _weighted_step(frozen.estimator)
-        theirs = getattr(step, "get_params", dict)(deep=False).get("pos_label")
+        theirs = None
+        if hasattr(step, "get_params"):
+            theirs = step.get_params(deep=False).get("pos_label")
         if theirs is not None and theirs != self.pos_label:
             raise ValueError(
                 "pu_estimator is a FrozenEstimator fitted with pos_label="
