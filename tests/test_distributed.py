@@ -1,53 +1,95 @@
-"""Work spread through joblib onto a Dask cluster gives the sequential results.
+"""Work spread through joblib onto a cluster gives the sequential results.
 
 The estimators parallelise with joblib only, so any joblib backend applies; this
-runs the ones with ``n_jobs`` on a local Dask cluster of two worker processes,
-where every task and its data travel pickled, as they would to a remote cluster.
+runs the ones with ``n_jobs`` on a local Dask cluster and on a local Ray
+instance, each of two worker processes, where every task and its data travel
+pickled, as they would to a remote cluster.
 """
+
+import contextlib
+import importlib.util
 
 import numpy as np
 import pytest
+from joblib import parallel_config, register_parallel_backend
+from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
-distributed = pytest.importorskip("distributed")
-
-from joblib import parallel_config  # noqa: E402
-from sklearn.datasets import load_breast_cancer, load_digits  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-from sklearn.tree import DecisionTreeClassifier  # noqa: E402
-
-from skrobust.datasets import (  # noqa: E402
-    make_noisy_labels,
-    make_pu_labels,
-    make_transition_matrix,
-)
-from skrobust.noise import ConfidentLearningClassifier, find_label_issues  # noqa: E402
-from skrobust.pu import (  # noqa: E402
-    BaggingPUClassifier,
-    ClassPriorEstimator,
-    MedianPriorEstimator,
-)
-from skrobust.utils import cross_val_predict_proba  # noqa: E402
+from skrobust.datasets import make_noisy_labels, make_pu_labels, make_transition_matrix
+from skrobust.noise import ConfidentLearningClassifier, find_label_issues
+from skrobust.pu import BaggingPUClassifier, ClassPriorEstimator, MedianPriorEstimator
+from skrobust.utils import cross_val_predict_proba
 
 
-@pytest.fixture(scope="module")
-def dask_client():
+@contextlib.contextmanager
+def _dask_cluster():
+    distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     )
     client = distributed.Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
+
+    def run(func):
+        with distributed.get_task_stream(client) as stream, parallel_config("dask"):
+            result = func()
+        assert len(stream.data) > 0, "no task ran on the cluster"
+        return result
+
+    try:
+        yield run
+    finally:
+        client.close()
+        cluster.close()
 
 
-def _on_dask(client, func):
-    """``func()`` with joblib's work sent to the cluster; checks it got there."""
-    with distributed.get_task_stream(client) as stream, parallel_config("dask"):
-        result = func()
-    assert len(stream.data) > 0, "no task ran on the cluster"
-    return result
+@contextlib.contextmanager
+def _ray_instance():
+    ray = pytest.importorskip("ray")
+    from joblib.pool import PicklingPool
+    from ray.util.joblib.ray_backend import RayBackend
+
+    submitted = []
+
+    class CountingRayBackend(RayBackend):
+        """Ray's joblib backend, counting the batches it is handed."""
+
+        def submit(self, func, callback=None):
+            submitted.append(func)
+            return super().submit(func, callback=callback)
+
+    # Ray's backend re-bases joblib's PicklingPool onto Ray's pool for the rest
+    # of the process; put it back after, for the tests that share this worker.
+    bases = PicklingPool.__bases__
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    register_parallel_backend("ray", CountingRayBackend)
+
+    def run(func):
+        before = len(submitted)
+        with parallel_config("ray"):
+            result = func()
+        assert len(submitted) > before, "no task ran on Ray"
+        return result
+
+    try:
+        yield run
+    finally:
+        ray.shutdown()
+        PicklingPool.__bases__ = bases
+
+
+@pytest.fixture(scope="module", params=["dask", "ray"])
+def on_cluster(request):
+    """Runs ``func()`` with joblib's work sent to a local cluster of the
+    parametrised kind, checking that some of it got there."""
+    module = {"dask": "distributed", "ray": "ray"}[request.param]
+    if importlib.util.find_spec(module) is None:
+        pytest.skip(f"{module} is not installed")
+    factory = {"dask": _dask_cluster, "ray": _ray_instance}[request.param]
+    with factory() as run:
+        yield run
 
 
 @pytest.fixture(scope="module")
@@ -58,20 +100,19 @@ def digits_noisy():
     return X, y_noisy
 
 
-def test_cross_fitting_on_dask_matches_sequential(dask_client, digits_noisy):
+def test_cross_fitting_on_a_cluster_matches_sequential(on_cluster, digits_noisy):
     X, y = digits_noisy
     model = LogisticRegression(max_iter=300)
     sequential = cross_val_predict_proba(model, X, y, random_state=0)
-    spread = _on_dask(
-        dask_client,
-        lambda: cross_val_predict_proba(model, X, y, random_state=0, n_jobs=2),
+    spread = on_cluster(
+        lambda: cross_val_predict_proba(model, X, y, random_state=0, n_jobs=2)
     )
     np.testing.assert_allclose(spread, sequential)
-    issues = _on_dask(dask_client, lambda: find_label_issues(y, spread, n_jobs=2))
+    issues = on_cluster(lambda: find_label_issues(y, spread, n_jobs=2))
     np.testing.assert_array_equal(issues, find_label_issues(y, sequential))
 
 
-def test_grid_search_over_a_noise_classifier_on_dask(dask_client, digits_noisy):
+def test_grid_search_over_a_noise_classifier_on_a_cluster(on_cluster, digits_noisy):
     X, y = digits_noisy
 
     def search(n_jobs):
@@ -85,7 +126,7 @@ def test_grid_search_over_a_noise_classifier_on_dask(dask_client, digits_noisy):
         ).fit(X, y)
 
     sequential = search(None)
-    spread = _on_dask(dask_client, lambda: search(2))
+    spread = on_cluster(lambda: search(2))
     np.testing.assert_allclose(
         spread.cv_results_["mean_test_score"],
         sequential.cv_results_["mean_test_score"],
@@ -93,7 +134,7 @@ def test_grid_search_over_a_noise_classifier_on_dask(dask_client, digits_noisy):
     np.testing.assert_array_equal(spread.predict(X), sequential.predict(X))
 
 
-def test_pu_bagging_and_median_prior_on_dask(dask_client):
+def test_pu_bagging_and_median_prior_on_a_cluster(on_cluster):
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     s = make_pu_labels(y, 0.3, random_state=0)
@@ -114,10 +155,10 @@ def test_pu_bagging_and_median_prior_on_dask(dask_client):
         return MedianPriorEstimator(members, n_jobs=n_jobs).fit(X, s)
 
     np.testing.assert_allclose(
-        _on_dask(dask_client, lambda: bagging(2)).predict_proba(X),
+        on_cluster(lambda: bagging(2)).predict_proba(X),
         bagging(None).predict_proba(X),
     )
     np.testing.assert_allclose(
-        _on_dask(dask_client, lambda: median(2)).class_priors_,
+        on_cluster(lambda: median(2)).class_priors_,
         median(None).class_priors_,
     )
