@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
 from ..utils._routing import _fit_weighted, _process_fit, _weighted_step
@@ -15,6 +15,7 @@ from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
     StrOptions,
+    _check_method_params,
     _fit_context,
     _routing_enabled,
 )
@@ -72,6 +73,17 @@ def _pseudo_positive_mask(scores, labeled, *, n_positive=None, sample_weight=Non
     return mask
 
 
+def _confident_rows(scores, labeled, min_confidence):
+    """The rows a refit learns from: the labelled positives, and the unlabelled
+    rows whose score lies at least ``min_confidence`` towards either class
+    (``scores >= min_confidence`` or ``1 - scores >= min_confidence``); 0.5
+    keeps every row."""
+    if min_confidence <= 0.5:
+        return np.ones(labeled.shape[0], dtype=bool)
+    # Compared on the same side (1 - 0.2 >= 0.8 holds, 0.2 <= 1 - 0.8 does not).
+    return labeled | (np.maximum(scores, 1.0 - scores) >= min_confidence)
+
+
 class PseudoLabelPUClassifier(
     _PUPredictMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
 ):
@@ -121,6 +133,17 @@ class PseudoLabelPUClassifier(
         better with an accurate prior and worse with an estimated one, as its
         error moves every label at the margin: with the true prior it reached
         F1 0.867 on the problem above, with an estimated prior 0.820.
+    min_confidence : float in [0.5, 1), default=0.5
+        The refit learns only from the labelled positives and the unlabelled
+        rows scored at least this confidently one way or the other: a score
+        :math:`p` with :math:`p \ge` ``min_confidence`` or :math:`p \le 1 -`
+        ``min_confidence`` (the PU classifier's score, or in later rounds the
+        previous refit's). The rows in between keep their pseudo-label in
+        ``pseudo_labels_`` but are left out of the refit, whose boundary then
+        settles between the confident rows on either side. 0.5 keeps every row.
+        Leaving the uncertain rows out makes the refit less sensitive to an
+        error in the PU classifier's prior, which moves exactly the labels near
+        its boundary.
     class_prior : float in (0, 1), default=None
         :math:`\pi` for ``positives="prior"``; ``None`` reads the fitted
         ``pu_estimator``'s ``class_prior_``. Ignored for ``"predicted"``.
@@ -145,9 +168,11 @@ class PseudoLabelPUClassifier(
     pseudo_labels_ : ndarray of shape (n_samples,)
         The labels ``estimator_`` was fitted on, in ``classes_`` values:
         ``pos_label`` for the rows taken as positive.
+    refit_rows_ : ndarray of shape (n_samples,), dtype bool
+        The rows the last refit was fitted on (every row unless
+        ``min_confidence`` is above 0.5).
     class_prior_ : float
-        The (weighted) share of rows labelled positive, the prior the refit
-        learned under.
+        The (weighted) share of rows labelled positive, among all rows.
     n_iter_ : int
         Refits run: ``max_iter``, or fewer when the labels stopped changing
         (0 when the first labels were all positive).
@@ -208,6 +233,7 @@ class PseudoLabelPUClassifier(
         "pu_estimator": [HasMethods(["fit", "predict_proba"]), None],
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "positives": [StrOptions({"predicted", "prior"})],
+        "min_confidence": [Interval(Real, 0.5, 1, closed="left")],
         "class_prior": [Interval(Real, 0, 1, closed="neither"), None],
         "pos_label": [Integral, float, str, "boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -224,6 +250,7 @@ class PseudoLabelPUClassifier(
         estimator=None,
         *,
         positives="predicted",
+        min_confidence=0.5,
         class_prior=None,
         pos_label=1,
         max_iter=1,
@@ -232,6 +259,7 @@ class PseudoLabelPUClassifier(
         self.pu_estimator = pu_estimator
         self.estimator = estimator
         self.positives = positives
+        self.min_confidence = min_confidence
         self.class_prior = class_prior
         self.pos_label = pos_label
         self.max_iter = max_iter
@@ -294,49 +322,60 @@ class PseudoLabelPUClassifier(
             total = labeled.shape[0] if sample_weight is None else sample_weight.sum()
             n_positive = prior * total
 
-        positive, self.estimator_, self.n_iter_ = None, None, 0
+        def labels_and_rows(scores):
+            mask = _pseudo_positive_mask(
+                scores, labeled, n_positive=n_positive, sample_weight=sample_weight
+            )
+            return mask, _confident_rows(scores, labeled, self.min_confidence)
+
+        positive, rows, self.estimator_, self.n_iter_ = None, None, None, 0
         for round_ in range(self.max_iter):
             if round_:
                 # Only a further round reads the refit's scores of the training
                 # rows (a full prediction pass), so the last refit skips them.
                 scores = _positive_column(self.estimator_, X)
-            mask = _pseudo_positive_mask(
-                scores, labeled, n_positive=n_positive, sample_weight=sample_weight
-            )
-            if positive is not None and np.array_equal(mask, positive):
+            mask, keep = labels_and_rows(scores)
+            if (
+                positive is not None
+                and np.array_equal(mask, positive)
+                and np.array_equal(keep, rows)
+            ):
                 break
-            if mask.all():
+            if mask[keep].all():
                 if positive is None:
-                    positive = mask
+                    positive, rows = mask, keep
                 warnings.warn(
-                    "Every row was labelled positive, so no classifier can be "
-                    "refitted on the labels; the "
+                    (
+                        "Every row was labelled positive"
+                        if mask.all()
+                        else "Every row confident enough for the refit "
+                        f"(min_confidence={_show_one(self.min_confidence)}) was "
+                        "labelled positive"
+                    )
+                    + ", so no classifier can be refitted on the labels; the "
                     + ("PU classifier" if self.estimator_ is None else "previous round")
                     + " predicts.",
                     SkrobustWarning,
                     stacklevel=_user_stacklevel(),
                 )
                 break
-            positive = mask
-            self.estimator_ = _fit_weighted(
-                clone(base), X, mask.astype(np.int8), **base_params
-            )
+            positive, rows = mask, keep
+            self.estimator_ = self._refit(base, X, mask, keep, base_params)
             self.n_iter_ += 1
             log_progress(
                 self.verbose,
                 f"round {self.n_iter_}: {int(mask.sum())} of {mask.shape[0]} rows "
-                "labelled positive",
+                "labelled positive"
+                + ("" if keep.all() else f", {int(keep.sum())} refitted on"),
             )
         else:
             # All max_iter rounds ran: did the last refit still move labels?
-            if self.max_iter > 1 and not np.array_equal(
-                positive,
-                _pseudo_positive_mask(
-                    _positive_column(self.estimator_, X),
-                    labeled,
-                    n_positive=n_positive,
-                    sample_weight=sample_weight,
-                ),
+            if self.max_iter > 1 and not all(
+                map(
+                    np.array_equal,
+                    (positive, rows),
+                    labels_and_rows(_positive_column(self.estimator_, X)),
+                )
             ):
                 warnings.warn(
                     f"The pseudo-labels were still changing after max_iter="
@@ -349,8 +388,22 @@ class PseudoLabelPUClassifier(
         self.pseudo_labels_ = np.where(
             positive, self.classes_[self._pos_column], negative_class
         )
+        self.refit_rows_ = rows
         self.class_prior_ = _labeled_fraction(positive, sample_weight)
         return self
+
+    @staticmethod
+    def _refit(base, X, mask, keep, params):
+        """A clone of ``base`` fitted on the 0/1 labels of the ``keep`` rows,
+        their routed per-row fit parameters subset alike."""
+        labels = mask.astype(np.int8)
+        if keep.all():
+            return _fit_weighted(clone(base), X, labels, **params)
+        rows = np.flatnonzero(keep)
+        params = _check_method_params(X, params=params, indices=rows)
+        return _fit_weighted(
+            clone(base), _safe_indexing(X, rows), labels[rows], **params
+        )
 
     def _route(self, sample_weight, fit_params):
         """Fit parameters of the PU classifier and of the supervised one."""

@@ -27,7 +27,7 @@ from skrobust.pu import (
     UnbiasedPUClassifier,
     WeightedElkanNotoClassifier,
 )
-from skrobust.pu._pseudo import _pseudo_positive_mask
+from skrobust.pu._pseudo import _confident_rows, _pseudo_positive_mask
 from skrobust.utils import SkrobustWarning
 
 
@@ -204,6 +204,88 @@ def test_every_row_positive_warns_and_the_pu_classifier_predicts(scar):
     assert_array_equal(model.predict(X_test), model.pu_estimator_.predict(X_test))
 
 
+# --- min_confidence: the refit learns from the confident rows ------------------
+
+
+def test_confident_rows_keep_labelled_rows_and_both_confident_tails():
+    scores = np.array([0.5, 0.81, 0.79, 0.2, 0.21, 0.5, 0.0])
+    labeled = np.array([True, False, False, False, False, False, False])
+    assert_array_equal(
+        _confident_rows(scores, labeled, 0.8),
+        [True, True, False, True, False, False, True],
+    )
+    assert _confident_rows(scores, labeled, 0.5).all()
+
+
+def test_min_confidence_refits_on_the_confident_rows_only(scar):
+    X, y, s, _, _ = scar
+    model = PseudoLabelPUClassifier(_unbiased(y.mean()), min_confidence=0.8).fit(X, s)
+    p = model.pu_estimator_.predict_proba(X)[:, 1]
+    keep = (s == 1) | (p >= 0.8) | (p <= 0.2)
+    assert 0 < (~keep).sum() < 0.5 * len(s)
+    assert_array_equal(model.refit_rows_, keep)
+    # Every row keeps its pseudo-label; the prior counts them all.
+    expected = np.where(s == 1, 1, p > 0.5)
+    assert_array_equal(model.pseudo_labels_, expected)
+    assert model.class_prior_ == pytest.approx(expected.mean())
+    reference = LogisticRegression(max_iter=1000).fit(X[keep], expected[keep])
+    np.testing.assert_allclose(model.estimator_.coef_, reference.coef_)
+    # The default keeps every row, and fits on all of them.
+    default = PseudoLabelPUClassifier(_unbiased(y.mean())).fit(X, s)
+    assert default.refit_rows_.all()
+    everything = LogisticRegression(max_iter=1000).fit(X, expected)
+    np.testing.assert_allclose(default.estimator_.coef_, everything.coef_)
+    assert not np.allclose(model.estimator_.coef_, everything.coef_)
+
+
+def test_min_confidence_subsets_the_weights_with_the_rows(scar):
+    X, y, s, _, _ = scar
+    weight = np.random.RandomState(3).uniform(0.5, 2.0, size=s.shape[0])
+    model = PseudoLabelPUClassifier(_unbiased(y.mean()), min_confidence=0.7).fit(
+        X, s, sample_weight=weight
+    )
+    keep = model.refit_rows_
+    assert not keep.all()
+    reference = LogisticRegression(max_iter=1000).fit(
+        X[keep], model.pseudo_labels_[keep], sample_weight=weight[keep]
+    )
+    np.testing.assert_allclose(model.estimator_.coef_, reference.coef_, rtol=1e-6)
+
+
+class _Timid(_AllPositive):
+    """A PU classifier that scores every other row 0.4, the rest 0.6."""
+
+    def predict_proba(self, X):
+        p = np.where(np.arange(len(X)) % 2, 0.6, 0.4)
+        return np.column_stack([1 - p, p])
+
+
+def test_min_confidence_that_leaves_only_positives_warns(scar):
+    X, _, s, X_test, _ = scar
+    # No unlabelled row is scored 0.7 either way: only the labelled positives
+    # would be refitted on.
+    with pytest.warns(SkrobustWarning, match=r"min_confidence=0\.7\).*positive"):
+        model = PseudoLabelPUClassifier(_Timid(), min_confidence=0.7).fit(X, s)
+    assert model.estimator_ is None and model.n_iter_ == 0
+    assert_array_equal(model.refit_rows_, s == 1)
+    # The PU classifier predicts: positive where it scores 0.6.
+    assert_array_equal(model.predict(X_test), np.arange(len(X_test)) % 2)
+
+
+def test_min_confidence_later_rounds_read_the_previous_refit(scar):
+    X, y, s, _, _ = scar
+    first = PseudoLabelPUClassifier(_unbiased(y.mean()), min_confidence=0.7).fit(X, s)
+    second = PseudoLabelPUClassifier(
+        _unbiased(y.mean()), min_confidence=0.7, max_iter=2
+    ).fit(X, s)
+    assert second.n_iter_ == 2
+    p = first.estimator_.predict_proba(X)[:, 1]
+    keep = (s == 1) | (p >= 0.7) | (p <= 0.3)
+    assert not np.array_equal(keep, first.refit_rows_)
+    assert_array_equal(second.refit_rows_, keep)
+    assert_array_equal(second.pseudo_labels_, np.where(s == 1, 1, p > 0.5))
+
+
 class _Plain(ClassifierMixin, BaseEstimator):
     """A logistic regression whose fit takes no sample_weight; as a PU
     classifier it sets no class_prior_ (it predicts the labels of s)."""
@@ -227,6 +309,8 @@ class _Plain(ClassifierMixin, BaseEstimator):
         ({"class_prior": 1.5}, "class_prior"),
         ({"positives": "all"}, "positives"),
         ({"max_iter": 0}, "max_iter"),
+        ({"min_confidence": 0.4}, "min_confidence"),
+        ({"min_confidence": 1.0}, "min_confidence"),
         ({"pu_estimator": _Plain(), "positives": "prior"}, "needs a class prior"),
         ({"pu_estimator": "nnpu"}, "pu_estimator"),
     ],
