@@ -166,8 +166,9 @@ class PseudoLabelPUClassifier(
     classes_ : ndarray of shape (2,)
         The two values of ``y``.
     pseudo_labels_ : ndarray of shape (n_samples,)
-        The labels ``estimator_`` was fitted on, in ``classes_`` values:
-        ``pos_label`` for the rows taken as positive.
+        Every training row's label in the last round, in ``classes_`` values:
+        ``pos_label`` for the rows taken as positive. ``estimator_`` was
+        fitted on those of ``refit_rows_``.
     refit_rows_ : ndarray of shape (n_samples,), dtype bool
         The rows the last refit was fitted on (every row unless
         ``min_confidence`` is above 0.5).
@@ -378,8 +379,9 @@ class PseudoLabelPUClassifier(
                 )
             ):
                 warnings.warn(
-                    f"The pseudo-labels were still changing after max_iter="
-                    f"{self.max_iter} rounds; raise max_iter to let them settle.",
+                    f"The pseudo-labels (or the rows refitted on) were still "
+                    f"changing after max_iter={self.max_iter} rounds; raise "
+                    "max_iter to let them settle.",
                     ConvergenceWarning,
                     stacklevel=_user_stacklevel(),
                 )
