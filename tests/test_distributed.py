@@ -8,6 +8,8 @@ pickled, as they would to a remote cluster.
 
 import contextlib
 import importlib.util
+import os
+import signal
 
 import numpy as np
 import pytest
@@ -48,29 +50,36 @@ def _dask_cluster():
 @contextlib.contextmanager
 def _ray_instance():
     ray = pytest.importorskip("ray")
+    from joblib.parallel import BACKENDS
     from joblib.pool import PicklingPool
     from ray.util.joblib.ray_backend import RayBackend
 
-    submitted = []
+    submitted = [0]
 
     class CountingRayBackend(RayBackend):
         """Ray's joblib backend, counting the batches it is handed."""
 
         def submit(self, func, callback=None):
-            submitted.append(func)
+            submitted[0] += 1
             return super().submit(func, callback=callback)
 
-    # Ray's backend re-bases joblib's PicklingPool onto Ray's pool for the rest
-    # of the process; put it back after, for the tests that share this worker.
+    # Ray changes process state that outlives ray.shutdown(): its backend
+    # re-bases joblib's PicklingPool onto Ray's pool, and ray.init sets
+    # environment variables and a SIGTERM handler. Put them back after, for the
+    # tests that share this pytest worker.
     bases = PicklingPool.__bases__
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    environ = dict(os.environ)
+    sigterm = signal.getsignal(signal.SIGTERM)
+    backend = BACKENDS.get("ray")
+    # address="local": a fresh instance, never a cluster named in RAY_ADDRESS.
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     register_parallel_backend("ray", CountingRayBackend)
 
     def run(func):
-        before = len(submitted)
+        before = submitted[0]
         with parallel_config("ray"):
             result = func()
-        assert len(submitted) > before, "no task ran on Ray"
+        assert submitted[0] > before, "no task ran on Ray"
         return result
 
     try:
@@ -78,6 +87,13 @@ def _ray_instance():
     finally:
         ray.shutdown()
         PicklingPool.__bases__ = bases
+        os.environ.clear()
+        os.environ.update(environ)
+        signal.signal(signal.SIGTERM, sigterm)
+        if backend is None:
+            BACKENDS.pop("ray", None)
+        else:
+            BACKENDS["ray"] = backend
 
 
 @pytest.fixture(scope="module", params=["dask", "ray"])

@@ -136,11 +136,11 @@ class PseudoLabelPUClassifier(
     min_confidence : float in [0.5, 1), default=0.5
         The refit learns only from the labelled positives and the unlabelled
         rows scored at least this confidently one way or the other: a score
-        :math:`p` with :math:`p \ge` ``min_confidence`` or :math:`p \le 1 -`
-        ``min_confidence`` (the PU classifier's score, or in later rounds the
-        previous refit's). The rows in between keep their pseudo-label in
-        ``pseudo_labels_`` but are left out of the refit, whose boundary then
-        settles between the confident rows on either side. 0.5 keeps every row.
+        :math:`p` with :math:`\max(p, 1 - p) \ge` ``min_confidence`` (the PU
+        classifier's score, or in later rounds the previous refit's). The rows
+        in between keep their pseudo-label in ``pseudo_labels_`` but are left
+        out of the refit, whose boundary then settles between the confident
+        rows on either side. 0.5 keeps every row.
         Leaving the uncertain rows out makes the refit less sensitive to an
         error in the PU classifier's prior, which moves exactly the labels near
         its boundary.
@@ -171,12 +171,13 @@ class PseudoLabelPUClassifier(
         fitted on those of ``refit_rows_``.
     refit_rows_ : ndarray of shape (n_samples,), dtype bool
         The rows the last refit was fitted on (every row unless
-        ``min_confidence`` is above 0.5).
+        ``min_confidence`` is above 0.5); without a refit (``n_iter_`` 0), the
+        rows it would have been fitted on.
     class_prior_ : float
         The (weighted) share of rows labelled positive, among all rows.
     n_iter_ : int
         Refits run: ``max_iter``, or fewer when the labels stopped changing
-        (0 when the first labels were all positive).
+        (0 when the first labels of the refit's rows were all positive).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -194,9 +195,13 @@ class PseudoLabelPUClassifier(
     negative and the refit learns the labelling, not the classes; start from
     one that generalises, or regularise it. Weights (``sample_weight``) reach
     both fits and weigh the positives counted against the prior. When the
-    labels hold a single class (every row predicted positive), the refit is
-    skipped with a :class:`~skrobust.utils.SkrobustWarning` and the PU
-    classifier (or the previous round's refit) predicts.
+    labels of the rows the refit would learn from hold a single class (every
+    row predicted positive, or every confident row with ``min_confidence``, or
+    every row of non-zero weight), the refit is skipped with a
+    :class:`~skrobust.utils.SkrobustWarning` and the PU classifier (or the
+    previous round's refit) predicts. Further rounds (``max_iter`` above 1) can
+    drift towards the positive class: the labelled rows stay positive however
+    the refit scores them, so each round's refit learns them again.
 
     References
     ----------
@@ -323,6 +328,8 @@ class PseudoLabelPUClassifier(
             total = labeled.shape[0] if sample_weight is None else sample_weight.sum()
             n_positive = prior * total
 
+        weighs = None if sample_weight is None else sample_weight > 0
+
         def labels_and_rows(scores):
             mask = _pseudo_positive_mask(
                 scores, labeled, n_positive=n_positive, sample_weight=sample_weight
@@ -342,16 +349,18 @@ class PseudoLabelPUClassifier(
                 and np.array_equal(keep, rows)
             ):
                 break
-            if mask[keep].all():
+            # Rows of zero weight teach the refit nothing, so a refit whose
+            # weighted rows are all positive is as degenerate as one whose rows are.
+            if mask[keep if weighs is None else keep & weighs].all():
                 if positive is None:
                     positive, rows = mask, keep
                 warnings.warn(
                     (
                         "Every row was labelled positive"
                         if mask.all()
-                        else "Every row confident enough for the refit "
-                        f"(min_confidence={_show_one(self.min_confidence)}) was "
-                        "labelled positive"
+                        else "Every row of non-zero weight confident enough for "
+                        f"the refit (min_confidence={_show_one(self.min_confidence)})"
+                        " was labelled positive"
                     )
                     + ", so no classifier can be refitted on the labels; the "
                     + ("PU classifier" if self.estimator_ is None else "previous round")

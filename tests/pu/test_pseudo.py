@@ -272,6 +272,22 @@ def test_min_confidence_that_leaves_only_positives_warns(scar):
     assert_array_equal(model.predict(X_test), np.arange(len(X_test)) % 2)
 
 
+def test_confident_negatives_of_zero_weight_leave_only_positives(scar):
+    X, y, s, _, _ = scar
+    pu = _unbiased(y.mean())
+    p = pu.fit(X, s).predict_proba(X)[:, 1]
+    weight = np.where((s == 0) & (p <= 0.2), 0.0, 1.0)
+    assert 0 < (weight == 0).sum() and (p[s == 0] > 0.8).any()
+    # Some kept rows are negative, but all of them weigh nothing: the refit
+    # would learn from positives only.
+    with pytest.warns(SkrobustWarning, match="non-zero weight.*positive"):
+        model = PseudoLabelPUClassifier(pu, min_confidence=0.8).fit(
+            X, s, sample_weight=weight
+        )
+    assert model.estimator_ is None and model.n_iter_ == 0
+    assert not model.pseudo_labels_[model.refit_rows_].all()
+
+
 def test_min_confidence_later_rounds_read_the_previous_refit(scar):
     X, y, s, _, _ = scar
     first = PseudoLabelPUClassifier(_unbiased(y.mean()), min_confidence=0.7).fit(X, s)
