@@ -233,6 +233,16 @@ class PseudoLabelPUClassifier(
     0.9...
     >>> model.pseudo_labels_.shape == s.shape
     True
+
+    Refitting on the confidently scored rows only:
+
+    >>> confident = PseudoLabelPUClassifier(
+    ...     UnbiasedPUClassifier(class_prior=y_train.mean()), min_confidence=0.8
+    ... ).fit(X_train, s)
+    >>> bool(confident.refit_rows_[s == 1].all())
+    True
+    >>> print(f"{confident.score(X_test, y_test):.2f}")
+    0.9...
     """
 
     _parameter_constraints: dict = {
