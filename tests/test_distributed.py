@@ -28,7 +28,8 @@ from skrobust.utils import cross_val_predict_proba
 
 @contextlib.contextmanager
 def _dask_cluster():
-    distributed = pytest.importorskip("distributed")
+    import distributed
+
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     )
@@ -49,7 +50,7 @@ def _dask_cluster():
 
 @contextlib.contextmanager
 def _ray_instance():
-    ray = pytest.importorskip("ray")
+    import ray
     from joblib.parallel import BACKENDS
     from joblib.pool import PicklingPool
     from ray.util.joblib.ray_backend import RayBackend
