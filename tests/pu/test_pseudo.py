@@ -106,6 +106,29 @@ def test_mask_prior_rounds_to_the_nearest_count_and_ranks(n, seed, share):
         assert taken.min() >= left.max()
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 60),
+    seed=st.integers(0, 2**31 - 1),
+    low=st.floats(0.5, 0.999),
+    high=st.floats(0.5, 0.999),
+)
+def test_confident_rows_nest_and_mirror(n, seed, low, high):
+    low, high = min(low, high), max(low, high)
+    rng = np.random.RandomState(seed)
+    scores = rng.uniform(size=n)
+    labeled = rng.uniform(size=n) < 0.3
+    loose = _confident_rows(scores, labeled, low)
+    strict = _confident_rows(scores, labeled, high)
+    # Labelled rows always stay; a stricter bar keeps a subset.
+    assert loose[labeled].all() and strict[labeled].all()
+    assert not (strict & ~loose).any()
+    # Only how far a score is from 0.5 counts, not on which side.
+    assert_array_equal(
+        strict[~labeled], _confident_rows(1 - scores, labeled, high)[~labeled]
+    )
+
+
 # --- the classifier ------------------------------------------------------------
 
 
