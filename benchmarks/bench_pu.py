@@ -567,13 +567,25 @@ RECOMMENDED_FOURTH_NAME = (
 )
 
 
-def _pseudo_labelled(problem, true_prior=False):
+def _pseudo_labelled(problem, true_prior=False, spread=False):
     """The fourth default: the third default's network labels the training
-    rows, a supervised dropout network refits on those labels."""
+    rows, a supervised dropout network refits on those labels. With
+    ``spread``, label spreading over a 7-nearest-neighbour graph refits
+    instead, from the rows the network scores at 0.9 or more either way."""
     from skrobust.neural import PUNeuralNetClassifier, RobustNeuralNetClassifier
 
     pos_label = _pos_label(problem)
     prior = problem.extra["class_prior"] if true_prior else None
+    if spread:
+        from sklearn.semi_supervised import LabelSpreading
+
+        refit = LabelSpreading(kernel="knn", n_neighbors=7, alpha=0.2)
+        options = {"min_confidence": 0.9, "uncertain_rows": "unlabelled"}
+    else:
+        refit = RobustNeuralNetClassifier(
+            criterion="ce", module__dropout=0.5, max_epochs=50, random_state=0
+        )
+        options = {}
     model = skrobust_pu.PseudoLabelPUClassifier(
         PUNeuralNetClassifier(
             class_prior=prior,
@@ -581,17 +593,25 @@ def _pseudo_labelled(problem, true_prior=False):
             module__dropout=0.5,
             random_state=0,
         ),
-        RobustNeuralNetClassifier(
-            criterion="ce", module__dropout=0.5, max_epochs=50, random_state=0
-        ),
+        refit,
         pos_label=pos_label,
+        **options,
     )
     model.fit(problem.X_train, problem.y_train_corrupted)
     return _scores(problem, model.predict(problem.X_test) == pos_label)
 
 
+# Not a recommended default: on the development seeds it gained a great deal
+# on the digits (F1 0.862 -> 0.931 on digit 3 against the rest at c = 0.1) and
+# lost 0.015 to 0.025 accuracy on breast_cancer at c >= 0.3 and on the 20k set.
+SPREAD_NAME = (
+    "PseudoLabelPUClassifier(third default's network, LabelSpreading(kernel='knn', "
+    "n_neighbors=7, alpha=0.2), min_confidence=0.9, uncertain_rows='unlabelled')"
+)
+
 NEURAL_METHODS = [
     Method(RECOMMENDED_FOURTH_NAME, "skrobust", _pseudo_labelled, "skorch"),
+    Method(SPREAD_NAME, "skrobust", partial(_pseudo_labelled, spread=True), "skorch"),
     Method(
         "recommended default (fourth, true prior)",
         "skrobust",

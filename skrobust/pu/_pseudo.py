@@ -84,6 +84,10 @@ def _confident_rows(scores, labeled, min_confidence):
     return labeled | (np.maximum(scores, 1.0 - scores) >= min_confidence)
 
 
+# scikit-learn's semi-supervised estimators read -1 as "no label".
+_UNLABELLED = -1
+
+
 class PseudoLabelPUClassifier(
     _PUPredictMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
 ):
@@ -140,10 +144,25 @@ class PseudoLabelPUClassifier(
         classifier's score, or in later rounds the previous refit's). The rows
         in between keep their pseudo-label in ``pseudo_labels_`` but are left
         out of the refit, whose boundary then settles between the confident
-        rows on either side. 0.5 keeps every row.
+        rows on either side (or, with ``uncertain_rows="unlabelled"``, reach it
+        unlabelled). 0.5 keeps every row.
         Leaving the uncertain rows out makes the refit less sensitive to an
         error in the PU classifier's prior, which moves exactly the labels near
         its boundary.
+    uncertain_rows : {"drop", "unlabelled"}, default="drop"
+        What the refit sees of the rows below ``min_confidence``: nothing
+        (``"drop"``), or the rows with the label -1 (``"unlabelled"``), the
+        convention of scikit-learn's semi-supervised estimators, so that an
+        ``estimator`` such as :class:`~sklearn.semi_supervised.LabelSpreading`
+        labels them from their confidently labelled neighbours. On data whose
+        classes form clusters this helps a great deal: on digit 3 against the
+        rest with 10% of the threes labelled, ``LabelSpreading(kernel="knn")``
+        with ``min_confidence=0.9`` refitted on the labels of
+        :class:`~skrobust.neural.PUNeuralNetClassifier` reached F1 0.931
+        against 0.862 for a dropout network refitted on every row
+        (development seeds 100 to 111). On ``breast_cancer`` it lost 0.015 to
+        0.025 accuracy at 30% labelled or more, where the network's boundary
+        is better than a nearest-neighbour graph's.
     class_prior : float in (0, 1), default=None
         :math:`\pi` for ``positives="prior"``; ``None`` reads the fitted
         ``pu_estimator``'s ``class_prior_``. Ignored for ``"predicted"``.
@@ -170,9 +189,10 @@ class PseudoLabelPUClassifier(
         ``pos_label`` for the rows taken as positive. ``estimator_`` was
         fitted on those of ``refit_rows_``.
     refit_rows_ : ndarray of shape (n_samples,), dtype bool
-        The rows the last refit was fitted on (every row unless
-        ``min_confidence`` is above 0.5); without a refit (``n_iter_`` 0), the
-        rows it would have been fitted on.
+        The rows the last refit learnt labels from (every row unless
+        ``min_confidence`` is above 0.5; with ``uncertain_rows="unlabelled"``
+        the others reached it with the label -1); without a refit
+        (``n_iter_`` 0), the rows it would have learnt from.
     class_prior_ : float
         The (weighted) share of rows labelled positive, among all rows.
     n_iter_ : int
@@ -250,6 +270,7 @@ class PseudoLabelPUClassifier(
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "positives": [StrOptions({"predicted", "prior"})],
         "min_confidence": [Interval(Real, 0.5, 1, closed="left")],
+        "uncertain_rows": [StrOptions({"drop", "unlabelled"})],
         "class_prior": [Interval(Real, 0, 1, closed="neither"), None],
         "pos_label": [Integral, float, str, "boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -267,6 +288,7 @@ class PseudoLabelPUClassifier(
         *,
         positives="predicted",
         min_confidence=0.5,
+        uncertain_rows="drop",
         class_prior=None,
         pos_label=1,
         max_iter=1,
@@ -276,6 +298,7 @@ class PseudoLabelPUClassifier(
         self.estimator = estimator
         self.positives = positives
         self.min_confidence = min_confidence
+        self.uncertain_rows = uncertain_rows
         self.class_prior = class_prior
         self.pos_label = pos_label
         self.max_iter = max_iter
@@ -413,13 +436,26 @@ class PseudoLabelPUClassifier(
         self.class_prior_ = _labeled_fraction(positive, sample_weight)
         return self
 
-    @staticmethod
-    def _refit(base, X, mask, keep, params):
+    def _refit(self, base, X, mask, keep, params):
         """A clone of ``base`` fitted on the 0/1 labels of the ``keep`` rows,
-        their routed per-row fit parameters subset alike."""
+        their routed per-row fit parameters subset alike; or, with
+        ``uncertain_rows="unlabelled"``, on every row, -1 off ``keep``."""
         labels = mask.astype(np.int8)
         if keep.all():
             return _fit_weighted(clone(base), X, labels, **params)
+        if self.uncertain_rows == "unlabelled":
+            labels[~keep] = _UNLABELLED
+            fitted = _fit_weighted(clone(base), X, labels, **params)
+            if _UNLABELLED in np.asarray(fitted.classes_):
+                raise ValueError(
+                    f"estimator {type(base).__name__} learnt the label "
+                    f"{_UNLABELLED} of the rows below min_confidence as a "
+                    'class: uncertain_rows="unlabelled" needs a semi-supervised '
+                    "estimator that reads it as unlabelled (LabelSpreading, "
+                    "LabelPropagation, SelfTrainingClassifier), or use "
+                    'uncertain_rows="drop".'
+                )
+            return fitted
         rows = np.flatnonzero(keep)
         params = _check_method_params(X, params=params, indices=rows)
         return _fit_weighted(
