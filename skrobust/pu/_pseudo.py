@@ -263,6 +263,20 @@ class PseudoLabelPUClassifier(
     True
     >>> print(f"{confident.score(X_test, y_test):.2f}")
     0.9...
+
+    Handing the uncertain rows, unlabelled, to a semi-supervised refit:
+
+    >>> from sklearn.semi_supervised import LabelSpreading
+    >>> spread = PseudoLabelPUClassifier(
+    ...     UnbiasedPUClassifier(class_prior=y_train.mean()),
+    ...     LabelSpreading(kernel="knn", n_neighbors=7),
+    ...     min_confidence=0.9,
+    ...     uncertain_rows="unlabelled",
+    ... ).fit(X_train, s)
+    >>> spread.estimator_.transduction_.shape == s.shape  # every row reached it
+    True
+    >>> print(f"{spread.score(X_test, y_test):.2f}")
+    0.9...
     """
 
     _parameter_constraints: dict = {

@@ -600,3 +600,46 @@ def test_criterion_instance_must_train_at_the_settled_prior():
         net.fit(X, s)
     fitted = _net(criterion=NonNegativePULoss(prior=0.5), class_prior=0.5).fit(X, s)
     assert fitted.class_prior_ == 0.5
+
+
+def test_label_spreading_refit_of_the_uncertain_rows_helps_on_the_digits():
+    """Why PseudoLabelPUClassifier has uncertain_rows="unlabelled": from the
+    nnPU network's labels, label spreading that also sees the uncertain rows
+    (unlabelled) beats one built on the confident rows alone, on digit 3
+    against the rest with 10% of the threes labelled."""
+    from sklearn.datasets import load_digits
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.metrics import f1_score
+    from sklearn.semi_supervised import LabelSpreading
+
+    from skrobust.pu import PseudoLabelPUClassifier
+
+    X, y = load_digits(return_X_y=True)
+    y = (y == 3).astype(int)
+    X = StandardScaler().fit_transform(X).astype(np.float32)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, random_state=0, stratify=y
+    )
+    gains = []
+    for seed in range(3):
+        s = make_pu_labels(y_train, 0.1, random_state=seed)
+        network = PUNeuralNetClassifier(
+            class_prior=y_train.mean(), module__dropout=0.5, random_state=0
+        ).fit(X_train, s)
+        f1 = {
+            option: f1_score(
+                y_test,
+                PseudoLabelPUClassifier(
+                    FrozenEstimator(network),
+                    LabelSpreading(kernel="knn", n_neighbors=7, alpha=0.2),
+                    min_confidence=0.9,
+                    uncertain_rows=option,
+                )
+                .fit(X_train, s)
+                .predict(X_test),
+            )
+            for option in ("drop", "unlabelled")
+        }
+        gains.append(f1["unlabelled"] - f1["drop"])
+    # Measured: +0.048, +0.026, +0.058 (F1 0.895 against 0.851 on average).
+    assert min(gains) > 0 and np.mean(gains) > 0.02

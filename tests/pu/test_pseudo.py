@@ -17,6 +17,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.semi_supervised import LabelSpreading
 
 from skrobust.datasets import make_pu_labels
 from skrobust.metrics import make_pu_scorer
@@ -325,6 +326,61 @@ def test_min_confidence_later_rounds_read_the_previous_refit(scar):
     assert_array_equal(second.pseudo_labels_, np.where(s == 1, 1, p > 0.5))
 
 
+# --- uncertain_rows="unlabelled": a semi-supervised refit labels them -----------
+
+
+def test_unlabelled_uncertain_rows_reach_label_spreading_as_minus_one(scar):
+    X, y, s, X_test, _ = scar
+    spread = LabelSpreading(kernel="knn", n_neighbors=7, alpha=0.2)
+    model = PseudoLabelPUClassifier(
+        _unbiased(y.mean()), spread, min_confidence=0.8, uncertain_rows="unlabelled"
+    ).fit(X, s)
+    dropped = PseudoLabelPUClassifier(
+        _unbiased(y.mean()), spread, min_confidence=0.8
+    ).fit(X, s)
+    # The same rows are confident either way, and keep the same pseudo-labels.
+    assert_array_equal(model.refit_rows_, dropped.refit_rows_)
+    assert_array_equal(model.pseudo_labels_, dropped.pseudo_labels_)
+    keep = model.refit_rows_
+    assert 0 < (~keep).sum() < 0.5 * len(s)
+    labels = np.where(keep, model.pseudo_labels_, -1)
+    reference = LabelSpreading(kernel="knn", n_neighbors=7, alpha=0.2).fit(X, labels)
+    # Every training row reached the refit, the uncertain ones unlabelled.
+    assert model.estimator_.X_.shape == X.shape
+    assert_array_equal(model.estimator_.transduction_, reference.transduction_)
+    # (The refit's labels are int8, the reference's int64: the iterations
+    # differ in the last bits.)
+    np.testing.assert_allclose(
+        model.predict_proba(X_test), reference.predict_proba(X_test), atol=1e-9
+    )
+    # Dropping the rows instead builds the graph from the confident ones only.
+    assert dropped.estimator_.X_.shape[0] == keep.sum()
+
+
+def test_unlabelled_uncertain_rows_without_any_is_the_plain_refit(scar):
+    X, y, s, X_test, _ = scar
+    # At min_confidence 0.5 no row is uncertain, so the option changes nothing.
+    models = [
+        PseudoLabelPUClassifier(
+            _unbiased(y.mean()), LogisticRegression(), uncertain_rows=option
+        ).fit(X, s)
+        for option in ("drop", "unlabelled")
+    ]
+    assert_array_equal(models[0].predict_proba(X_test), models[1].predict_proba(X_test))
+
+
+def test_unlabelled_uncertain_rows_need_a_semi_supervised_refit(scar):
+    X, y, s, _, _ = scar
+    model = PseudoLabelPUClassifier(
+        _unbiased(y.mean()),
+        LogisticRegression(),
+        min_confidence=0.8,
+        uncertain_rows="unlabelled",
+    )
+    with pytest.raises(ValueError, match=r"LogisticRegression learnt the label -1"):
+        model.fit(X, s)
+
+
 class _Plain(ClassifierMixin, BaseEstimator):
     """A logistic regression whose fit takes no sample_weight; as a PU
     classifier it sets no class_prior_ (it predicts the labels of s)."""
@@ -350,6 +406,7 @@ class _Plain(ClassifierMixin, BaseEstimator):
         ({"max_iter": 0}, "max_iter"),
         ({"min_confidence": 0.4}, "min_confidence"),
         ({"min_confidence": 1.0}, "min_confidence"),
+        ({"uncertain_rows": "negative"}, "uncertain_rows"),
         ({"pu_estimator": _Plain(), "positives": "prior"}, "needs a class prior"),
         ({"pu_estimator": "nnpu"}, "pu_estimator"),
     ],
