@@ -492,7 +492,7 @@ class PseudoLabelPUClassifier(
                 check_base_takes_weights(
                     member,
                     need=f"fit(sample_weight=...) hands to {name}",
-                    remedy=f"use a {name} whose fit takes sample_weight, or "
+                    remedy=f"pass as {name} one whose fit takes sample_weight, or "
                     "enable metadata routing and decline them there",
                 )
             params["sample_weight"] = sample_weight
