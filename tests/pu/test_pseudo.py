@@ -8,7 +8,7 @@ import sklearn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import ConvergenceWarning, UnsetMetadataPassedError
 from sklearn.frozen import FrozenEstimator
@@ -367,6 +367,41 @@ def test_unlabelled_uncertain_rows_without_any_is_the_plain_refit(scar):
         for option in ("drop", "unlabelled")
     ]
     assert_array_equal(models[0].predict_proba(X_test), models[1].predict_proba(X_test))
+
+
+def test_rows_the_graph_cannot_reach_take_the_pu_classifiers_score():
+    # A tight cluster on the PU classifier's boundary: every row of it is
+    # uncertain, and no confident row is among its neighbours, so label
+    # spreading scores it NaN.
+    rng = np.random.RandomState(0)
+    positives = rng.normal([3, 0], 0.5, (100, 2))
+    negatives = rng.normal([-3, 0], 0.5, (100, 2))
+    s_outer = np.r_[np.ones(50, int), np.zeros(150, int)]
+    pu = UnbiasedPUClassifier(class_prior=0.5)
+    pu.fit(np.vstack([positives, negatives]), s_outer)
+    line = np.linspace(-3, 3, 601)
+    edge = line[np.argmin(np.abs(pu.predict_proba(np.c_[line, 0 * line])[:, 1] - 0.5))]
+    middle = rng.normal([edge, 0], 0.05, (20, 2))
+    X = np.vstack([positives, negatives, middle])
+    s = np.r_[s_outer, np.zeros(20, int)]
+    model = PseudoLabelPUClassifier(
+        UnbiasedPUClassifier(class_prior=0.5),
+        LabelSpreading(kernel="knn", n_neighbors=7),
+        min_confidence=0.9,
+        uncertain_rows="unlabelled",
+    )
+    with pytest.warns(SkrobustWarning, match=r"no score \(NaN\) to 20 of 220"):
+        model.fit(X, s)
+    raw = model.estimator_.predict_proba(middle)
+    assert np.isnan(raw).all()
+    proba = model.predict_proba(middle)
+    np.testing.assert_allclose(proba, model.pu_estimator_.predict_proba(middle))
+    assert not np.isnan(model.predict_proba(X)).any()
+    # A second round reads the same stand-in scores instead of NaN.
+    again = clone(model).set_params(max_iter=3)
+    with pytest.warns(SkrobustWarning, match="no score"):
+        again.fit(X, s)
+    assert not np.isnan(again.predict_proba(X)).any()
 
 
 def test_unlabelled_uncertain_rows_need_a_semi_supervised_refit(scar):
