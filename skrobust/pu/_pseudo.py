@@ -386,11 +386,13 @@ class PseudoLabelPUClassifier(
             return mask, _confident_rows(scores, labeled, self.min_confidence)
 
         positive, rows, self.estimator_, self.n_iter_ = None, None, None, 0
+        # The refit's scores of the training rows, when already computed.
+        refit_scores = None
         for round_ in range(self.max_iter):
             if round_:
                 # Only a further round reads the refit's scores of the training
                 # rows (a full prediction pass), so the last refit skips them.
-                scores = self._refit_scores(X)
+                scores = self._refit_scores(X) if refit_scores is None else refit_scores
             mask, keep = labels_and_rows(scores)
             if (
                 positive is not None
@@ -420,23 +422,21 @@ class PseudoLabelPUClassifier(
                 break
             positive, rows = mask, keep
             self.estimator_ = self._refit(base, X, mask, keep, base_params)
+            refit_scores = None
             if self.uncertain_rows == "unlabelled" and not keep.all():
-                self._warn_unscored(X)
+                # A semi-supervised refit may leave rows unscored: say so now.
+                refit_scores = self._refit_scores(X, warn=True)
             self.n_iter_ += 1
+            kept = (
+                "refitted on"
+                if self.uncertain_rows == "drop"
+                else "labelled for the refit"
+            )
             log_progress(
                 self.verbose,
                 f"round {self.n_iter_}: {int(mask.sum())} of {mask.shape[0]} rows "
                 "labelled positive"
-                + (
-                    ""
-                    if keep.all()
-                    else f", {int(keep.sum())} "
-                    + (
-                        "refitted on"
-                        if self.uncertain_rows == "drop"
-                        else "labelled for the refit"
-                    )
-                ),
+                + ("" if keep.all() else f", {int(keep.sum())} {kept}"),
             )
         else:
             # All max_iter rounds ran: did the last refit still move labels?
@@ -444,7 +444,9 @@ class PseudoLabelPUClassifier(
                 map(
                     np.array_equal,
                     (positive, rows),
-                    labels_and_rows(self._refit_scores(X)),
+                    labels_and_rows(
+                        self._refit_scores(X) if refit_scores is None else refit_scores
+                    ),
                 )
             ):
                 warnings.warn(
@@ -553,22 +555,16 @@ class PseudoLabelPUClassifier(
             )
         return float(prior)
 
-    def _refit_scores(self, X):
+    def _refit_scores(self, X, warn=False):
         """The refit's :math:`P(y = 1 \\mid x)`, and the PU classifier's where
         the refit gives none: a semi-supervised refit leaves NaN on rows it
-        cannot reach from any labelled row."""
+        cannot reach from any labelled row (with ``warn``, said so)."""
         scores = _positive_column(self.estimator_, X)
         missing = np.isnan(scores)
-        if missing.any():
-            scores[missing] = self._pu_scores(
-                _safe_indexing(X, np.flatnonzero(missing))
-            )
-        return scores
-
-    def _warn_unscored(self, X):
-        """Say when the refit left training rows without a score."""
-        missing = np.isnan(_positive_column(self.estimator_, X))
-        if missing.any():
+        if not missing.any():
+            return scores
+        scores[missing] = self._pu_scores(_safe_indexing(X, np.flatnonzero(missing)))
+        if warn:
             warnings.warn(
                 f"The refit ({type(self.estimator_).__name__}) gave no score (NaN) "
                 f"to {int(missing.sum())} of {missing.shape[0]} training rows: "
@@ -580,6 +576,7 @@ class PseudoLabelPUClassifier(
                 SkrobustWarning,
                 stacklevel=_user_stacklevel(),
             )
+        return scores
 
     def _positive_proba(self, X):
         if self.estimator_ is None:
