@@ -388,11 +388,18 @@ class PseudoLabelPUClassifier(
         positive, rows, self.estimator_, self.n_iter_ = None, None, None, 0
         # The refit's scores of the training rows, when already computed.
         refit_scores = None
+
+        def latest_refit_scores():
+            return self._refit_scores(X) if refit_scores is None else refit_scores
+
+        kept = (
+            "refitted on" if self.uncertain_rows == "drop" else "labelled for the refit"
+        )
         for round_ in range(self.max_iter):
             if round_:
                 # Only a further round reads the refit's scores of the training
                 # rows (a full prediction pass), so the last refit skips them.
-                scores = self._refit_scores(X) if refit_scores is None else refit_scores
+                scores = latest_refit_scores()
             mask, keep = labels_and_rows(scores)
             if (
                 positive is not None
@@ -427,11 +434,6 @@ class PseudoLabelPUClassifier(
                 # A semi-supervised refit may leave rows unscored: say so now.
                 refit_scores = self._refit_scores(X, warn=True)
             self.n_iter_ += 1
-            kept = (
-                "refitted on"
-                if self.uncertain_rows == "drop"
-                else "labelled for the refit"
-            )
             log_progress(
                 self.verbose,
                 f"round {self.n_iter_}: {int(mask.sum())} of {mask.shape[0]} rows "
@@ -444,9 +446,7 @@ class PseudoLabelPUClassifier(
                 map(
                     np.array_equal,
                     (positive, rows),
-                    labels_and_rows(
-                        self._refit_scores(X) if refit_scores is None else refit_scores
-                    ),
+                    labels_and_rows(latest_refit_scores()),
                 )
             ):
                 warnings.warn(
