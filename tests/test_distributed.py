@@ -97,14 +97,17 @@ def _ray_instance():
             BACKENDS["ray"] = backend
 
 
-@pytest.fixture(scope="module", params=["dask", "ray"])
+# Each kind of cluster: the module it needs, and the context that starts it.
+_CLUSTERS = {"dask": ("distributed", _dask_cluster), "ray": ("ray", _ray_instance)}
+
+
+@pytest.fixture(scope="module", params=sorted(_CLUSTERS))
 def on_cluster(request):
     """Runs ``func()`` with joblib's work sent to a local cluster of the
     parametrised kind, checking that some of it got there."""
-    module = {"dask": "distributed", "ray": "ray"}[request.param]
+    module, factory = _CLUSTERS[request.param]
     if importlib.util.find_spec(module) is None:
         pytest.skip(f"{module} is not installed")
-    factory = {"dask": _dask_cluster, "ray": _ray_instance}[request.param]
     with factory() as run:
         yield run
 
