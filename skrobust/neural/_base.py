@@ -66,6 +66,15 @@ class _NeuralNetBase(NeuralNetClassifier):
         NeuralNet.__init__(self, module, criterion=criterion, **kwargs)
         self.random_state = random_state
 
+    def _get_param_names(self):
+        # skorch lists every attribute not ending in "_" as a parameter, so its
+        # private bookkeeping set and our fit-time state (_seeds,
+        # _fit_call_epochs) leaked into get_params and clone:
+        # set_params(**get_params()) could replace the set with any value and
+        # break the next prefixed parameter set. No parameter is private, and
+        # __init__ rebuilds the set from the prefixed arguments.
+        return [name for name in super()._get_param_names() if not name.startswith("_")]
+
     # ------------------------------------------------------------------ callbacks
     @property
     def _default_callbacks(self):

@@ -139,10 +139,6 @@ _SKORCH_FAILURES = {
         "virtual_params_, and stores prefixed arguments such as "
         "module__hidden_units as attributes (STYLE.md section 5)."
     ),
-    "check_set_params": (
-        "skorch's get_params lists its private _params_to_validate set, which "
-        "the check overwrites with a float; set_params then calls its .add."
-    ),
     "check_do_not_raise_errors_in_init_or_set_params": (
         "skorch's set_params rebuilds the callbacks as soon as `callbacks` is "
         "set, so a value that is not a list raises there rather than in fit."

@@ -12,6 +12,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from numpy.testing import assert_allclose, assert_array_equal  # noqa: E402
+from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import (  # noqa: E402
     load_breast_cancer,
     load_digits,
@@ -178,6 +179,27 @@ def test_grid_search_reaches_loss_module_and_optimizer(three_classes):
     scores = search.cv_results_["mean_test_score"]
     slow = np.array([p["lr"] == 1e-4 for p in search.cv_results_["params"]])
     assert scores[~slow].mean() > scores[slow].mean() + 0.1
+
+
+def test_params_round_trip_then_prefixed_params_still_set_and_validated(
+    three_classes,
+):
+    """skorch listed its private _params_to_validate set among the parameters,
+    so set_params(**get_params()) with any value in it broke the next prefixed
+    parameter set (an AttributeError in scikit-learn's check_set_params); a
+    fitted net also listed its fit-time state."""
+    X, y, _ = three_classes
+    net = _net(max_epochs=2)
+    assert not [name for name in net.get_params() if name.startswith("_")]
+    fitted = _net(max_epochs=2).fit(X, y)
+    assert not [name for name in fitted.get_params() if name.startswith("_")]
+    params = net.get_params(deep=False)
+    net.set_params(**params).set_params(module__hidden_units=(4,))
+    assert net.fit(X, y).module_.layers[0].out_features == 4
+    # A misspelt prefixed parameter is still caught, on a clone too.
+    typo = clone(net).set_params(module__hidden_unitz=(4,))
+    with pytest.raises((TypeError, ValueError), match="hidden_unitz"):
+        typo.fit(X, y)
 
 
 def test_pipeline_with_scaler_matches_net_on_scaled_data():
