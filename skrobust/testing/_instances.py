@@ -148,9 +148,12 @@ _SKORCH_FAILURES = {
             "check_sample_weight_equivalence_on_dense_data",
             "check_sample_weight_equivalence_on_sparse_data",
         ),
-        "Mini-batch training: a repeated row lands in different batches (and "
-        "changes the number of batches) where a weighted row does not, so the "
-        "trained weights differ.",
+        "Trained in float32: on the check's data, one batch, the weighted and "
+        "the repeated fit agree to about 1e-5 (their sums run in another "
+        "order), not to the check's rtol of 1e-7; with more rows than a batch, "
+        "a repeated row also lands in other batches than a weighted one. "
+        "PUNeuralNetClassifier passes on the check's data with scikit-learn "
+        "1.9.1.",
     ),
 }
 

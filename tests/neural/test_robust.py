@@ -202,6 +202,26 @@ def test_params_round_trip_then_prefixed_params_still_set_and_validated(
         typo.fit(X, y)
 
 
+@pytest.mark.parametrize("criterion", ["ce", "gce"])
+def test_integer_weights_match_repeated_rows_to_float32_precision(
+    three_classes, criterion
+):
+    """What the expected failure of scikit-learn's weight-equivalence check
+    says: in one batch a weighted fit is a fit on repeated rows, up to float32
+    rounding (the check asks for 1e-7)."""
+    X, y, _ = three_classes
+    X, y = X[:40], y[:40]
+    weights = np.random.default_rng(0).integers(0, 4, size=40)
+    params = {"criterion": criterion, "batch_size": -1, "max_epochs": 20}
+    weighted = _net(**params).fit(X, y, sample_weight=weights)
+    rows = np.repeat(np.arange(40), weights)
+    repeated = _net(**params).fit(X[rows], y[rows])
+    before = _net(**params).fit(X, y)
+    assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-5)
+    # The weights moved the fit, so agreeing is not agreeing on nothing.
+    assert np.abs(weighted.predict_proba(X) - before.predict_proba(X)).max() > 0.01
+
+
 def test_pipeline_with_scaler_matches_net_on_scaled_data():
     X, y = load_breast_cancer(return_X_y=True)
     params = {"max_epochs": 10, "criterion": "gce"}
