@@ -597,7 +597,9 @@ def _pseudo_labelled(
     """The fourth default: the third default's network labels the training
     rows, a supervised dropout network refits on those labels. With
     ``spread``, label spreading over a 7-nearest-neighbour graph refits
-    instead, from the rows the network scores at 0.9 or more either way."""
+    instead, from the rows the network scores at 0.9 or more either way;
+    ``prior_factory`` builds the network's prior estimator (the fifth default
+    passes the 3-fold median)."""
     from skrobust.neural import PUNeuralNetClassifier, RobustNeuralNetClassifier
 
     pos_label = _pos_label(problem)
