@@ -71,6 +71,12 @@ How the peers are called:
   training row as U (the labelled rows appended a second time with y = 0), and
   the true pi (except ``InfoMaxPU``, which estimates it): valid under SCAR
   (../shared/PEERS.md).
+- Without the true prior. The six classifiers given the true pi above have a
+  second row each, "(pulearn's prior)", given instead the prior of pulearn's
+  ``MeanPositivePropensityEstimator`` on the shared probabilities (the peer
+  estimator with the lowest mean absolute error in this table), kept half a row
+  below 1 as skrobust's estimates are: the peers as a user without the true
+  prior runs them, beside skrobust's defaults, which estimate theirs.
 - pulearn's ``WeightedElkanotoPuClassifier.predict_proba`` multiplies
   P(s = 1 | x) by ``c (n + sum w) / n``, the weights w summed over the rows being
   predicted, so its output depends on how many rows are predicted at once
@@ -400,10 +406,31 @@ def _pulearn_bagging(problem):
     return _scores(problem, model.predict(problem.X_test) == 1)
 
 
-def _pulearn_nnpu(problem):
+def _peer_prior(problem):
+    """The best peer prior estimator's pi (pulearn's
+    ``MeanPositivePropensityEstimator`` on the shared probabilities, the lowest
+    mean absolute error of the peers' estimators in this table), kept half a row
+    below 1 as skrobust's estimators are: a prior of 1 leaves no negative."""
+    from pulearn.propensity import MeanPositivePropensityEstimator
+
+    result = MeanPositivePropensityEstimator().estimate(
+        _s(problem), s_proba=_shared_s_proba(problem)
+    )
+    prior = _prior_from_label_frequency(problem, result.c)
+    return min(prior, 1.0 - 0.5 / len(_s(problem)))
+
+
+def _peer_class_prior(problem, estimated):
+    """The prior a peer classifier is given: the true one, or ``_peer_prior``."""
+    return _peer_prior(problem) if estimated else problem.extra["class_prior"]
+
+
+def _pulearn_nnpu(problem, estimated_prior=False):
     from pulearn import NNPUClassifier
 
-    model = NNPUClassifier(prior=problem.extra["class_prior"], random_state=0)
+    model = NNPUClassifier(
+        prior=_peer_class_prior(problem, estimated_prior), random_state=0
+    )
     model.fit(*_case_control(problem))
     return _scores(problem, model.predict(problem.X_test) == 1)
 
@@ -437,9 +464,16 @@ def _pulearn_propensity(name, problem):
 
 
 def _toolbox_classifier(
-    name, *, case_control=False, true_prior=False, true_flip=False, **params
+    name,
+    *,
+    case_control=False,
+    true_prior=False,
+    estimated_prior=False,
+    true_flip=False,
+    **params,
 ):
-    """A pu-toolbox classifier, given the true pi or 1 - c where it needs them."""
+    """A pu-toolbox classifier, given the true pi or 1 - c where it needs them;
+    with ``estimated_prior``, pi from ``_peer_prior`` instead."""
 
     def run(problem):
         import pu_toolbox
@@ -447,9 +481,9 @@ def _toolbox_classifier(
         cls = getattr(pu_toolbox, name)
         kwargs = dict(params)
         fit_params = {}
-        if true_prior:
+        if true_prior or estimated_prior:
             # Some take the prior in __init__ (required there), all in fit.
-            fit_params["class_prior"] = problem.extra["class_prior"]
+            fit_params["class_prior"] = _peer_class_prior(problem, estimated_prior)
             if "class_prior" in inspect.signature(cls).parameters:
                 kwargs["class_prior"] = fit_params["class_prior"]
         if true_flip:
@@ -520,6 +554,63 @@ def _peer(name, library, func, requires, *, needs_pred_proba=False):
         requires=requires,
         needs_pred_proba=needs_pred_proba,
     )
+
+
+# pu-toolbox's classifiers: (row label, class name, options).
+_TOOLBOX_PEERS = (
+    (
+        "UPUClassifier (true prior)",
+        "UPUClassifier",
+        {"case_control": True, "true_prior": True},
+    ),
+    (
+        "NonNegativePUClassifier (true prior)",
+        "NonNegativePUClassifier",
+        {
+            "case_control": True,
+            "true_prior": True,
+            "device": "cpu",
+            "random_state": 0,
+        },
+    ),
+    ("PUSBClassifier", "PUSBClassifier", {}),
+    ("LBEClassifier", "LBEClassifier", {}),
+    (
+        "LLSVMClassifier (true prior)",
+        "LLSVMClassifier",
+        {"case_control": True, "true_prior": True, "random_state": 0},
+    ),
+    (
+        "DistPUClassifier (true prior)",
+        "DistPUClassifier",
+        {
+            "case_control": True,
+            "true_prior": True,
+            "device": "cpu",
+            "random_state": 0,
+        },
+    ),
+    (
+        "SelfPUClassifier (true prior)",
+        "SelfPUClassifier",
+        {
+            "case_control": True,
+            "true_prior": True,
+            "device": "cpu",
+            "random_state": 0,
+        },
+    ),
+    (
+        "InfoMaxPUClassifier (own prior)",
+        "InfoMaxPUClassifier",
+        {"case_control": True, "device": "cpu", "random_state": 0},
+    ),
+    (
+        "LDCEClassifier (true 1 - c)",
+        "LDCEClassifier",
+        {"true_flip": True, "random_state": 0},
+    ),
+)
 
 
 def _recommended(problem, true_prior=False):
@@ -721,60 +812,30 @@ CLASSIFIERS = [
             _toolbox_classifier(name, **options),
             "pu_toolbox",
         )
-        for label, name, options in (
-            (
-                "UPUClassifier (true prior)",
-                "UPUClassifier",
-                {"case_control": True, "true_prior": True},
+        for label, name, options in _TOOLBOX_PEERS
+    ),
+    # The classifiers given the true prior above, given instead the best peer
+    # estimator's prior (_peer_prior): the peers as a user without the true
+    # prior would run them.
+    _peer(
+        "NNPUClassifier (pulearn's prior)",
+        "pulearn",
+        partial(_pulearn_nnpu, estimated_prior=True),
+        "pulearn",
+        needs_pred_proba=True,
+    ),
+    *(
+        _peer(
+            label.replace("(true prior)", "(pulearn's prior)"),
+            "pu-toolbox",
+            _toolbox_classifier(
+                name, **{**options, "true_prior": False, "estimated_prior": True}
             ),
-            (
-                "NonNegativePUClassifier (true prior)",
-                "NonNegativePUClassifier",
-                {
-                    "case_control": True,
-                    "true_prior": True,
-                    "device": "cpu",
-                    "random_state": 0,
-                },
-            ),
-            ("PUSBClassifier", "PUSBClassifier", {}),
-            ("LBEClassifier", "LBEClassifier", {}),
-            (
-                "LLSVMClassifier (true prior)",
-                "LLSVMClassifier",
-                {"case_control": True, "true_prior": True, "random_state": 0},
-            ),
-            (
-                "DistPUClassifier (true prior)",
-                "DistPUClassifier",
-                {
-                    "case_control": True,
-                    "true_prior": True,
-                    "device": "cpu",
-                    "random_state": 0,
-                },
-            ),
-            (
-                "SelfPUClassifier (true prior)",
-                "SelfPUClassifier",
-                {
-                    "case_control": True,
-                    "true_prior": True,
-                    "device": "cpu",
-                    "random_state": 0,
-                },
-            ),
-            (
-                "InfoMaxPUClassifier (own prior)",
-                "InfoMaxPUClassifier",
-                {"case_control": True, "device": "cpu", "random_state": 0},
-            ),
-            (
-                "LDCEClassifier (true 1 - c)",
-                "LDCEClassifier",
-                {"true_flip": True, "random_state": 0},
-            ),
+            "pu_toolbox",
+            needs_pred_proba=True,
         )
+        for label, name, options in _TOOLBOX_PEERS
+        if options.get("true_prior")
     ),
     Method("base on true labels (ceiling)", "scikit-learn", _ceiling),
 ]

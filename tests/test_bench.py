@@ -484,6 +484,33 @@ def test_pu_benchmark_rows_and_case_control_form():
     assert prior == pytest.approx(problem.extra["class_prior"])
 
 
+def test_pu_benchmark_peers_without_the_true_prior_get_the_peer_estimate():
+    """The "(pulearn's prior)" rows run the peers with pulearn's best prior
+    estimate (the mean propensity of the labelled rows, c = mean P(s=1|x) over
+    them), not the true prior, and the same classifiers as the true-prior rows."""
+    pytest.importorskip("pulearn")
+    path = find_benchmark_script("pu")
+    namespace = runpy.run_path(str(path), run_name="bench_pu")
+    problem = make_problem("breast_cancer", PULabels(0.3), seed=0)
+    s = problem.y_train_corrupted == 1
+    proba = namespace["_shared_s_proba"](problem)
+    expected = min(s.mean() / proba[s].mean(), 1 - 0.5 / s.size)
+    estimated = namespace["_peer_class_prior"](problem, True)
+    assert estimated == pytest.approx(expected)
+    assert abs(estimated - problem.extra["class_prior"]) > 1e-3
+    assert namespace["_peer_class_prior"](problem, False) == pytest.approx(
+        problem.extra["class_prior"]
+    )
+    peers = {
+        m.name for m in namespace["METHODS"] if m.library in ("pulearn", "pu-toolbox")
+    }
+    with_truth = {n for n in peers if n.endswith("(true prior)")}
+    assert len(with_truth) == 6
+    assert {n.replace("(true prior)", "(pulearn's prior)") for n in with_truth} <= (
+        peers
+    )
+
+
 def test_unwritable_output_is_a_usage_error_before_the_run(tmp_path):
     """The folder was only written after the whole run, ending in a traceback."""
     blocker = tmp_path / "a_file"
