@@ -1,5 +1,6 @@
 """PUNeuralNetClassifier: nnPU / uPU training of a network on PU labels."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,8 +20,9 @@ from ..utils import check_pu_labels
 from ..utils._routing import _fit_takes
 from ..utils._sklearn_compat import HasMethods, Interval, _routing_enabled
 from ..utils._validation import _show, _show_one, equal_mask
+from ..utils._warnings import SkrobustWarning, _user_stacklevel
 from ._base import _NeuralNetBase
-from ._data import SAMPLE_WEIGHT, TensorBatchIterator
+from ._data import FEATURES, SAMPLE_WEIGHT, TensorBatchIterator
 from ._modules import MLP
 
 PRIOR_METHODS = ("e1", "e2", "e3", "dedpul", "bbe", "km1", "km2", "tice")
@@ -207,6 +209,12 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         The prior used (given or estimated).
     label_frequency_ : float
         :math:`c = P(s = 1 \mid y = 1)`, the labelled fraction over ``class_prior_``.
+    positive_share_ : float
+        The (weighted) share of ``fit``'s rows the trained network labels
+        positive, to hold against ``class_prior_``. ``fit`` warns when it is
+        below half the prior, or when the negatives' share is below half of
+        :math:`1 - \pi`: the network has drifted towards one class.
+        Not set by ``partial_fit``, whose batches need not be the population.
     n_features_in_ : int
         Number of features seen in fit.
     module_, criterion_, optimizer_, history_ : skorch's fitted components.
@@ -391,7 +399,35 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         packed, s = self._prepare(X, y, sample_weight, first, settle=True)
         if not first:
             self.initialize_criterion()
-        return self._fit_packed(packed, s)
+        self._fit_packed(packed, s)
+        self._check_positive_share(packed)
+        return self
+
+    def _check_positive_share(self, packed):
+        """Set ``positive_share_`` and warn when it strays far from the prior.
+
+        The risk is built around the prior, so a network that labels far fewer
+        (or more) rows positive than the prior says has usually not found the
+        risk's minimum: with few labelled rows the minibatch steps see two or
+        three of them each, and the network can drift towards the negative
+        class (digit 3 of ``load_digits`` with 10 labelled rows: 0 % labelled
+        positive against a prior of 10 %).
+        """
+        scores = self.forward(packed[FEATURES], training=False)
+        positive = scores.reshape(-1).cpu().numpy() > 0
+        share = float(np.average(positive, weights=packed.get(SAMPLE_WEIGHT)))
+        self.positive_share_ = share
+        prior = self.class_prior_
+        if share < prior / 2 or 1 - share < (1 - prior) / 2:
+            warnings.warn(
+                f"{type(self).__name__} labels {share:.1%} of its training rows "
+                f"positive against a class prior of {prior:.1%}: the network has "
+                "drifted towards one class. With few labelled rows, training on "
+                "all rows at once (batch_size=-1, lr=1e-2, max_epochs=500) keeps "
+                "the share near the prior; check class_prior_ too.",
+                SkrobustWarning,
+                stacklevel=_user_stacklevel(),
+            )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train ``max_epochs`` more epochs on PU data, keeping the network.

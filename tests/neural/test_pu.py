@@ -1,5 +1,7 @@
 """Tests of PUNeuralNetClassifier (skrobust.neural)."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -21,6 +23,7 @@ from skrobust.neural import (  # noqa: E402
     PUNeuralNetClassifier,
     RobustNeuralNetClassifier,
 )
+from skrobust.utils import SkrobustWarning  # noqa: E402
 
 
 def _net(**params):
@@ -480,12 +483,52 @@ def test_topping_up_the_positive_part_keeps_few_positives_from_collapsing():
             module__dropout=0.5,
             min_labelled_per_batch=minimum,
             random_state=0,
-        ).fit(problem.X_train, s)
+        )
+        if minimum == 0:
+            # The collapse is reported, not only measured.
+            with pytest.warns(SkrobustWarning, match=r"labels 0\.0% .* prior of 10"):
+                net.fit(problem.X_train, s)
+            assert net.positive_share_ == 0.0
+        else:
+            net.fit(problem.X_train, s)
         positive[minimum] = net.predict(problem.X_test) == 1
     truth = problem.y_test == 1
     assert not positive[0].any()
     # Most threes found, few false alarms (F1 0.78 when measured).
     assert truth[positive[2]].mean() > 0.6 and positive[2][truth].mean() > 0.6
+
+
+def test_full_batch_training_labels_the_priors_share_without_a_warning():
+    """The user guide's advice: on all rows at once the network labels its
+    prior's share (digit 3, 10 labelled rows, where minibatches drift to 0 %)."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(np.float32)
+    y = (y == 3).astype(int)
+    s = make_pu_labels(y, 0.05, random_state=0)
+    params = {"class_prior": y.mean(), "random_state": 0}
+    with pytest.warns(SkrobustWarning, match="drifted towards one class"):
+        drifted = PUNeuralNetClassifier(min_labelled_per_batch=0, **params).fit(X, s)
+    assert drifted.positive_share_ < y.mean() / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net = PUNeuralNetClassifier(
+            batch_size=-1, lr=1e-2, max_epochs=500, **params
+        ).fit(X, s)
+    assert abs(net.positive_share_ - y.mean()) < 0.005
+    assert net.positive_share_ == pytest.approx(np.mean(net.predict(X) == 1))
+
+
+def test_positive_share_is_weighted_and_left_alone_by_partial_fit(cancer):
+    X, _, s, _, _ = cancer
+    weight = np.where(np.arange(len(s)) % 3 == 0, 4.0, 1.0)
+    net = _net(max_epochs=5).fit(X, s, sample_weight=weight)
+    positive = net.predict(X) == 1
+    assert net.positive_share_ == pytest.approx(np.average(positive, weights=weight))
+    assert net.positive_share_ != pytest.approx(positive.mean())
+    fresh = _net(max_epochs=2, class_prior=0.6).partial_fit(X, s)
+    assert not hasattr(fresh, "positive_share_")
 
 
 @settings(max_examples=60, deadline=None)
