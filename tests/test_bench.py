@@ -484,31 +484,59 @@ def test_pu_benchmark_rows_and_case_control_form():
     assert prior == pytest.approx(problem.extra["class_prior"])
 
 
-def test_pu_benchmark_peers_without_the_true_prior_get_the_peer_estimate():
-    """The "(pulearn's prior)" rows run the peers with pulearn's best prior
+class _PriorRecorder:
+    """Stands in for a peer classifier and records the prior it is given (in
+    ``__init__`` as pulearn's ``prior``, in ``fit`` as pu-toolbox's
+    ``class_prior``)."""
+
+    seen = []
+
+    def __init__(self, *args, **kwargs):
+        self.kwargs = kwargs
+
+    def fit(self, X, y, **fit_params):
+        prior = fit_params.get("class_prior", self.kwargs.get("prior"))
+        type(self).seen.append(prior)
+        return self
+
+    def predict(self, X):
+        return np.ones(len(X), dtype=int)
+
+
+def test_pu_benchmark_peers_without_the_true_prior_get_the_peer_estimate(
+    monkeypatch,
+):
+    """Each "(pulearn's prior)" row hands its classifier pulearn's best prior
     estimate (the mean propensity of the labelled rows, c = mean P(s=1|x) over
-    them), not the true prior, and the same classifiers as the true-prior rows."""
-    pytest.importorskip("pulearn")
+    them) and each "(true prior)" row the true prior, classifier by classifier."""
+    pulearn = pytest.importorskip("pulearn")
+    pu_toolbox = pytest.importorskip("pu_toolbox")
     path = find_benchmark_script("pu")
     namespace = runpy.run_path(str(path), run_name="bench_pu")
     problem = make_problem("breast_cancer", PULabels(0.3), seed=0)
     s = problem.y_train_corrupted == 1
     proba = namespace["_shared_s_proba"](problem)
-    expected = min(s.mean() / proba[s].mean(), 1 - 0.5 / s.size)
-    estimated = namespace["_peer_class_prior"](problem, True)
-    assert estimated == pytest.approx(expected)
-    assert abs(estimated - problem.extra["class_prior"]) > 1e-3
-    assert namespace["_peer_class_prior"](problem, False) == pytest.approx(
-        problem.extra["class_prior"]
-    )
-    peers = {
-        m.name for m in namespace["METHODS"] if m.library in ("pulearn", "pu-toolbox")
-    }
-    with_truth = {n for n in peers if n.endswith("(true prior)")}
-    assert len(with_truth) == 6
-    assert {n.replace("(true prior)", "(pulearn's prior)") for n in with_truth} <= (
-        peers
-    )
+    estimated = min(s.mean() / proba[s].mean(), 1 - 0.5 / s.size)
+    truth = problem.extra["class_prior"]
+    assert namespace["_peer_prior"](problem) == pytest.approx(estimated)
+    assert abs(estimated - truth) > 1e-3
+
+    monkeypatch.setattr(pulearn, "NNPUClassifier", _PriorRecorder)
+    for _, name, options in namespace["_TOOLBOX_PEERS"]:
+        if options.get("true_prior"):
+            monkeypatch.setattr(pu_toolbox, name, _PriorRecorder)
+    given = {}
+    for method in namespace["METHODS"]:
+        if method.library in ("pulearn", "pu-toolbox") and method.name.endswith(
+            ("(true prior)", "(pulearn's prior)")
+        ):
+            _PriorRecorder.seen = []
+            method.func(problem)
+            (given[method.name],) = _PriorRecorder.seen
+    assert len(given) == 12
+    for name, prior in given.items():
+        expected = truth if name.endswith("(true prior)") else estimated
+        assert prior == pytest.approx(expected), name
 
 
 def test_unwritable_output_is_a_usage_error_before_the_run(tmp_path):
