@@ -214,7 +214,8 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         positive, to hold against ``class_prior_``. ``fit`` warns when it is
         below half the prior, or when the negatives' share is below half of
         :math:`1 - \pi`: the network has drifted towards one class.
-        Not set by ``partial_fit``, whose batches need not be the population.
+        ``partial_fit`` removes it: its batches need not be the population,
+        and the network it leaves is not the one measured.
     n_features_in_ : int
         Number of features seen in fit.
     module_, criterion_, optimizer_, history_ : skorch's fitted components.
@@ -423,8 +424,9 @@ class PUNeuralNetClassifier(_NeuralNetBase):
                 f"{type(self).__name__} labels {share:.1%} of its training rows "
                 f"positive against a class prior of {prior:.1%}: the network has "
                 "drifted towards one class. With few labelled rows, training on "
-                "all rows at once (batch_size=-1, lr=1e-2, max_epochs=500) keeps "
-                "the share near the prior; check class_prior_ too.",
+                "all rows at once (batch_size=-1, lr=1e-2, max_epochs=500, "
+                "module__dropout=0.5) keeps the share near the prior; check "
+                "class_prior_ too.",
                 SkrobustWarning,
                 stacklevel=_user_stacklevel(),
             )
@@ -458,6 +460,8 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         packed, s = self._prepare(
             X, y, sample_weight, self._first_fit(True), classes=classes
         )
+        # The share measured by an earlier fit no longer describes the network.
+        self.__dict__.pop("positive_share_", None)
         return self._fit_packed(packed, s, partial=True)
 
     def _prepare(self, X, y, sample_weight, first, classes=None, settle=None):

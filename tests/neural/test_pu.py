@@ -529,6 +529,33 @@ def test_positive_share_is_weighted_and_left_alone_by_partial_fit(cancer):
     assert net.positive_share_ != pytest.approx(positive.mean())
     fresh = _net(max_epochs=2, class_prior=0.6).partial_fit(X, s)
     assert not hasattr(fresh, "positive_share_")
+    # A later partial_fit moves the network, so the fit's share goes.
+    net.partial_fit(X, s)
+    assert not hasattr(net, "positive_share_")
+
+
+class _AlwaysPositive(torch.nn.Module):
+    """Scores every row +10, whatever the training (its weights start at 0 and
+    the learning rate is 0)."""
+
+    def __init__(self, n_features, n_outputs):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_outputs)
+        torch.nn.init.zeros_(self.linear.weight)
+        torch.nn.init.constant_(self.linear.bias, 10.0)
+
+    def forward(self, X):
+        return self.linear(X)
+
+
+def test_a_network_labelling_nearly_every_row_positive_warns_too(cancer):
+    X, _, s, _, _ = cancer
+    net = PUNeuralNetClassifier(
+        module=_AlwaysPositive, class_prior=0.6, lr=0.0, max_epochs=1
+    )
+    with pytest.warns(SkrobustWarning, match=r"labels 100\.0% .* prior of 60"):
+        net.fit(X, s)
+    assert net.positive_share_ == 1.0
 
 
 @settings(max_examples=60, deadline=None)
