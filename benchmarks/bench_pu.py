@@ -411,12 +411,7 @@ def _peer_prior(problem):
     ``MeanPositivePropensityEstimator`` on the shared probabilities, the lowest
     mean absolute error of the peers' estimators in this table), kept half a row
     below 1 as skrobust's estimators are: a prior of 1 leaves no negative."""
-    from pulearn.propensity import MeanPositivePropensityEstimator
-
-    result = MeanPositivePropensityEstimator().estimate(
-        _s(problem), s_proba=_shared_s_proba(problem)
-    )
-    prior = _prior_from_label_frequency(problem, result.c)
+    prior = _pulearn_propensity_prior("MeanPositivePropensityEstimator", problem)
     return min(prior, 1.0 - 0.5 / len(_s(problem)))
 
 
@@ -448,7 +443,8 @@ def _pulearn_prior(name, problem):
     return _prior_error(problem, result.pi)
 
 
-def _pulearn_propensity(name, problem):
+def _pulearn_propensity_prior(name, problem):
+    """pi from one of pulearn's label-frequency (propensity) estimators."""
     from pulearn import propensity
 
     cls = getattr(propensity, name)
@@ -457,7 +453,11 @@ def _pulearn_propensity(name, problem):
         result = model.estimate(_s(problem), X=problem.X_train)
     else:
         result = cls().estimate(_s(problem), s_proba=_shared_s_proba(problem))
-    return _prior_error(problem, _prior_from_label_frequency(problem, result.c))
+    return _prior_from_label_frequency(problem, result.c)
+
+
+def _pulearn_propensity(name, problem):
+    return _prior_error(problem, _pulearn_propensity_prior(name, problem))
 
 
 # --- pu-toolbox -----------------------------------------------------------------
