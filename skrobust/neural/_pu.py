@@ -414,8 +414,7 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         class (digit 3 of ``load_digits`` with 10 labelled rows: 0 % labelled
         positive against a prior of 10 %).
         """
-        scores = self.forward(packed[FEATURES], training=False)
-        positive = scores.reshape(-1).cpu().numpy() > 0
+        positive = self._scored_positive(packed[FEATURES])
         share = float(np.average(positive, weights=packed.get(SAMPLE_WEIGHT)))
         self.positive_share_ = share
         prior = self.class_prior_
@@ -652,11 +651,16 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        # Thresholding the raw score at 0 (sigmoid 0.5) does not depend on
-        # predict_nonlinearity, which may return a single column or none.
-        scores = self.forward(X, training=False).reshape(-1).cpu().numpy()
         positive = int(np.flatnonzero(equal_mask(self.classes_, self.pos_label))[0])
-        return self.classes_[np.where(scores > 0, positive, 1 - positive)]
+        return self.classes_[np.where(self._scored_positive(X), positive, 1 - positive)]
+
+    def _scored_positive(self, X):
+        """Rows whose raw score is above 0 (sigmoid 0.5), for validated ``X``.
+
+        Thresholding the score does not depend on ``predict_nonlinearity``,
+        which may return a single column or none.
+        """
+        return self.forward(X, training=False).reshape(-1).cpu().numpy() > 0
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
