@@ -7,8 +7,9 @@ Every classifier here learns :math:`f(x) = P(y = 1 \mid x)` from PU labels
   :math:`c`;
 - :class:`WeightedElkanNotoClassifier` refits the base with every unlabelled row
   both as a positive (weight :math:`P(y = 1 \mid x, s = 0)`) and as a negative;
-- :class:`UnbiasedPUClassifier` minimises the unbiased PU risk of a symmetric loss,
-  which is a cost-sensitive problem solvable through ``sample_weight``;
+- :class:`UnbiasedPUClassifier` minimises the unbiased PU risk through
+  ``sample_weight``: signed weights for a logistic regression, whose risk stays
+  convex, or the cost-sensitive form of a symmetric loss for any other base;
 - :class:`BaggingPUClassifier` aggregates classifiers of the labelled rows against
   random subsets of the unlabelled rows.
 
@@ -27,6 +28,8 @@ from scipy import special
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
@@ -371,9 +374,10 @@ def _stacked_fit(estimator, X, rows, labels, weights, params):
     user_weight = params.pop("sample_weight", None)
     if user_weight is not None:
         weights = weights * np.asarray(user_weight, dtype=np.float64)[rows]
-    keep = weights > 0
-    # Zero-weight rows are dropped, unless that would leave a single class (every
-    # unlabelled row judged positive), which most bases refuse to fit.
+    keep = weights != 0
+    # Zero-weight rows are dropped (negative weights are kept: the signed
+    # unbiased risk's), unless that would leave a single class (every unlabelled
+    # row judged positive), which most bases refuse to fit.
     if np.unique(labels[keep]).shape[0] == np.unique(labels).shape[0]:
         rows, labels, weights = rows[keep], labels[keep], weights[keep]
     params = _check_method_params(X, params=params, indices=rows)
@@ -773,6 +777,16 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
         return _positive_column(self.estimator_, X)
 
 
+def _takes_signed_weights(base):
+    """True when ``base`` (or a Pipeline's last step) is a logistic regression
+    without class weights, whose unbiased PU risk stays convex with signed row
+    weights; class weights would rescale the two copies of a labelled row
+    unequally and break the identity the convexity rests on."""
+    while isinstance(base, Pipeline):
+        base = base.steps[-1][1]
+    return isinstance(base, LogisticRegression) and base.class_weight is None
+
+
 class UnbiasedPUClassifier(_BasePUClassifier):
     r"""Minimise the unbiased PU risk through ``sample_weight``.
 
@@ -783,13 +797,32 @@ class UnbiasedPUClassifier(_BasePUClassifier):
     .. math:: \pi E_L[\ell(f, +1)] - \pi (1 - c) E_L[\ell(f, -1)]
               + (1 - \pi c) E_U[\ell(f, -1)].
 
-    For a symmetric loss (:math:`\ell(z, +1) + \ell(z, -1) = 1`, as the 0-1
-    loss) the negative term becomes a positive one, leaving a cost-sensitive
-    problem with non-negative weights: the base is fitted on the PU labels with
-    weight :math:`(2 - c)/c` on labelled rows and 1 on unlabelled rows. Its
-    Bayes-optimal decision is :math:`P(y = 1 \mid x) > 1/2`, and its probability
-    :math:`p_w` maps back to :math:`P(y = 1 \mid x) = p_w / ((2 - c) - 2 (1 - c)
-    p_w)`, clipped to 1.
+    Per row, that is a weight of :math:`1/c` on each labelled row as a
+    positive, :math:`-(1 - c)/c` on the same row as a negative and 1 on each
+    unlabelled row as a negative. Two ways of handing it to a base
+    (``weighting``):
+
+    - ``"signed"``: those weights as they are, the negative one included. For a
+      loss with :math:`\ell(z, +1) - \ell(z, -1) = -z`, as the logistic loss,
+      each labelled row's two terms sum to :math:`\ell(f, -1) - f/c`, so the
+      risk stays convex (du Plessis et al., 2015) and the base's probability
+      estimates :math:`P(y = 1 \mid x)` directly. Other bases may refuse
+      negative weights, or, if flexible, drive the risk below zero (the
+      overfitting nnPU corrects; see
+      :class:`~skrobust.neural.PUNeuralNetClassifier`).
+    - ``"symmetric"``: for a symmetric loss (:math:`\ell(z, +1) + \ell(z, -1)
+      = 1`, as the 0-1 loss) the negative term becomes a positive one, leaving a
+      cost-sensitive problem with non-negative weights that any base takes: the
+      base is fitted on the PU labels with weight :math:`(2 - c)/c` on labelled
+      rows and 1 on unlabelled rows. Its Bayes-optimal decision is
+      :math:`P(y = 1 \mid x) > 1/2`, and its probability :math:`p_w` maps back
+      to :math:`P(y = 1 \mid x) = p_w / ((2 - c) - 2 (1 - c) p_w)`, clipped
+      to 1.
+
+    With a logistic regression the signed form is far more accurate: on
+    ``load_breast_cancer`` with 10 % of the positives labelled and the true
+    prior, 0.86 test accuracy against 0.73 (the benchmarks page has the
+    numbers).
 
     Parameters
     ----------
@@ -802,6 +835,11 @@ class UnbiasedPUClassifier(_BasePUClassifier):
     prior_method : str, default="dedpul"
         The prior estimator when ``class_prior`` is None; see
         :class:`ElkanNotoClassifier`.
+    weighting : {"auto", "signed", "symmetric"}, default="auto"
+        How the risk reaches the base (above). ``"auto"`` is ``"signed"`` for a
+        :class:`~sklearn.linear_model.LogisticRegression` without
+        ``class_weight`` (alone or as a Pipeline's last step) and
+        ``"symmetric"`` for any other base.
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores (score-based prior methods only).
     pos_label : int, float, bool or str, default=1
@@ -816,7 +854,9 @@ class UnbiasedPUClassifier(_BasePUClassifier):
     Attributes
     ----------
     estimator_ : estimator object
-        The base fitted on the cost-sensitive problem.
+        The base fitted on the weighted problem.
+    weighting_ : {"signed", "symmetric"}
+        The weighting used.
     classes_ : ndarray of shape (2,)
         The two values of ``y``.
     class_prior_ : float
@@ -836,16 +876,19 @@ class UnbiasedPUClassifier(_BasePUClassifier):
     Notes
     -----
     With a surrogate loss that is not symmetric (the logistic loss of
-    ``LogisticRegression``) the weighted problem is a classification-calibrated
-    surrogate of the weighted 0-1 risk, not the surrogate's own unbiased risk.
-    With ``class_prior`` equal to the labelled fraction (:math:`c = 1`) both
-    weights are 1 and this is the base fitted on the labels.
+    ``LogisticRegression``) the symmetric form is a classification-calibrated
+    surrogate of the weighted 0-1 risk, not the surrogate's own unbiased risk;
+    for a linear model the two minimisers differ, which is why the signed form
+    wins with one. With ``class_prior`` equal to the labelled fraction
+    (:math:`c = 1`) both forms are the base fitted on the labels.
 
     References
     ----------
     .. [1] M. C. du Plessis, G. Niu, M. Sugiyama, "Analysis of Learning from
        Positive and Unlabeled Data", NeurIPS 2014.
-    .. [2] C. Elkan, "The Foundations of Cost-Sensitive Learning", IJCAI 2001
+    .. [2] M. C. du Plessis, G. Niu, M. Sugiyama, "Convex Formulation for
+       Learning from Positive and Unlabeled Data", ICML 2015 (the signed form).
+    .. [3] C. Elkan, "The Foundations of Cost-Sensitive Learning", IJCAI 2001
        (the weights that move a decision threshold).
 
     Examples
@@ -860,13 +903,43 @@ class UnbiasedPUClassifier(_BasePUClassifier):
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     >>> s = make_pu_labels(y_train, 0.5, random_state=0)
     >>> model = UnbiasedPUClassifier(class_prior=y_train.mean()).fit(X_train, s)
+    >>> model.weighting_
+    'signed'
     >>> print(f"{model.score(X_test, y_test):.2f}")
     0.9...
     """
 
+    _parameter_constraints: dict = {
+        **_BasePUClassifier._parameter_constraints,
+        "weighting": [StrOptions({"auto", "signed", "symmetric"})],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        class_prior=None,
+        prior_method="dedpul",
+        weighting="auto",
+        cv=5,
+        pos_label=1,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.class_prior = class_prior
+        self.prior_method = prior_method
+        self.weighting = weighting
+        self.cv = cv
+        self.pos_label = pos_label
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, pred_proba=None, sample_weight=None, **fit_params):
-        """Fit the base on the cost-sensitive form of the unbiased PU risk.
+        """Fit the base on the weighted form of the unbiased PU risk.
 
         Parameters
         ----------
@@ -900,20 +973,38 @@ class UnbiasedPUClassifier(_BasePUClassifier):
         )
         params = _with_user_weight(params, weight, base)
         c = self.label_frequency_
-        row_weights = np.where(labeled, (2.0 - c) / c, 1.0)
+        self.weighting_ = self.weighting
+        if self.weighting == "auto":
+            self.weighting_ = "signed" if _takes_signed_weights(base) else "symmetric"
+        n = labeled.shape[0]
+        if self.weighting_ == "signed":
+            # Every row once (labelled rows positive), then each labelled row
+            # again as a negative of negative weight.
+            positives = np.flatnonzero(labeled)
+            rows = np.concatenate([np.arange(n), positives])
+            labels = np.concatenate(
+                [labeled.astype(np.int8), np.zeros(positives.shape[0], np.int8)]
+            )
+            row_weights = np.concatenate(
+                [
+                    np.where(labeled, 1.0 / c, 1.0),
+                    np.full(positives.shape[0], -(1.0 - c) / c),
+                ]
+            )
+        else:
+            rows = np.arange(n)
+            labels = labeled.astype(np.int8)
+            row_weights = np.where(labeled, (2.0 - c) / c, 1.0)
         self.estimator_ = _stacked_fit(
-            clone(base),
-            X,
-            np.arange(labeled.shape[0]),
-            labeled.astype(np.int8),
-            row_weights,
-            params,
+            clone(base), X, rows, labels, row_weights, params
         )
         return self
 
     def _positive_proba(self, X):
-        c = self.label_frequency_
         weighted = _positive_column(self.estimator_, X)
+        if self.weighting_ == "signed":
+            return weighted
+        c = self.label_frequency_
         return weighted / ((2.0 - c) - 2.0 * (1.0 - c) * weighted)
 
 

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import optimize, special
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -172,6 +173,96 @@ def test_unbiased_pu_maps_weighted_probability_back():
     assert_allclose(model.predict_proba(X)[:, 1], 0.4 / ((2 - c) - 2 * (1 - c) * 0.4))
 
 
+def test_signed_weighting_minimises_the_convex_unbiased_risk(scar):
+    # With the logistic loss each labelled row's two signed terms sum to
+    # log(1 + e^f) - f / c, so the base must land on the minimiser of
+    # C * [sum_i log(1 + e^f_i) - sum_L f_i / c] + ||w||^2 / 2, found here by
+    # scipy independently of the weights.
+    X, y, s, _, _ = scar
+    X, y, s = X[:600], y[:600], s[:600]
+    C = 0.5
+    base = LogisticRegression(C=C, tol=1e-10, max_iter=10000)
+    model = UnbiasedPUClassifier(base, class_prior=y.mean()).fit(X, s)
+    assert model.weighting_ == "signed"
+    c = model.label_frequency_
+    labeled = s == 1
+
+    def risk(theta):
+        f = X @ theta[:-1] + theta[-1]
+        value = C * (np.logaddexp(0, f).sum() - f[labeled].sum() / c)
+        residual = C * (special.expit(f) - labeled / c)
+        grad = np.r_[X.T @ residual + theta[:-1], residual.sum()]
+        return value + 0.5 * theta[:-1] @ theta[:-1], grad
+
+    found = optimize.minimize(
+        risk, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B", tol=1e-12
+    ).x
+    assert_allclose(model.estimator_.coef_.ravel(), found[:-1], atol=1e-4)
+    assert_allclose(model.estimator_.intercept_, found[-1:], atol=1e-4)
+    # The base's probability is the posterior itself, with no mapping.
+    assert_allclose(
+        model.predict_proba(X)[:, 1], model.estimator_.predict_proba(X)[:, 1]
+    )
+
+
+@pytest.mark.parametrize(
+    "estimator, weighting, expected",
+    [
+        (None, "auto", "signed"),
+        (make_pipeline(StandardScaler(), LogisticRegression()), "auto", "signed"),
+        (LogisticRegression(class_weight="balanced"), "auto", "symmetric"),
+        (DecisionTreeClassifier(max_depth=3), "auto", "symmetric"),
+        (None, "symmetric", "symmetric"),
+    ],
+    ids=["default", "pipeline", "class-weight", "tree", "forced"],
+)
+def test_auto_weighting_is_signed_only_for_a_logistic_regression(
+    scar, estimator, weighting, expected
+):
+    X, y, s, _, _ = scar
+    model = UnbiasedPUClassifier(estimator, class_prior=y.mean(), weighting=weighting)
+    model.fit(X, s)
+    assert model.weighting_ == expected
+    proba = model.predict_proba(X)
+    assert np.all((proba >= 0) & (proba <= 1))
+
+
+def test_signed_weights_reach_the_base(scar):
+    X, _, s, _, _ = scar
+    n = s.shape[0]
+    weights = np.linspace(0.5, 1.5, n)
+    model = UnbiasedPUClassifier(_Recorder(), class_prior=0.5, weighting="signed")
+    model.fit(X, s, sample_weight=weights, tag=np.arange(n))
+    fitted = model.estimator_
+    c = model.label_frequency_
+    seen = fitted.tag_
+    ratio = fitted.sample_weight_ / weights[seen]
+    labelled = np.flatnonzero(s == 1)
+    # Every row once with its PU label, then each labelled row as a negative.
+    assert_array_equal(seen, np.r_[np.arange(n), labelled])
+    assert_array_equal(fitted.y_, np.r_[s, np.zeros(labelled.shape[0])])
+    assert_allclose(ratio[:n], np.where(s == 1, 1 / c, 1.0))
+    assert_allclose(ratio[n:], -(1 - c) / c)
+
+
+def test_signed_weighting_beats_symmetric_on_breast_cancer_at_low_c():
+    # 10 % of the positives labelled, true prior (measured over these seeds:
+    # 0.876 against 0.729 test accuracy).
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    accuracy = {"signed": [], "symmetric": []}
+    for seed in range(3):
+        order = np.random.RandomState(seed).permutation(y.shape[0])
+        train, test = order[:427], order[427:]
+        s = make_pu_labels(y[train], 0.1, random_state=seed)
+        for weighting in accuracy:
+            model = UnbiasedPUClassifier(
+                class_prior=y[train].mean(), weighting=weighting
+            ).fit(X[train], s)
+            accuracy[weighting].append(model.score(X[test], y[test]))
+    assert np.mean(accuracy["signed"]) > np.mean(accuracy["symmetric"]) + 0.08
+
+
 @pytest.mark.parametrize("class_prior", [0.4, None])
 def test_bagging_results_do_not_depend_on_n_jobs(scar, class_prior):
     # With class_prior=None the prior comes from a cross-fit of the (unseeded)
@@ -288,6 +379,7 @@ class _Recorder(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y, sample_weight=None, tag=None):
         self.X_ = X
+        self.y_ = y
         self.sample_weight_ = sample_weight
         self.tag_ = tag
         self.model_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
