@@ -778,13 +778,23 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
 
 
 def _takes_signed_weights(base):
-    """True when ``base`` (or a Pipeline's last step) is a logistic regression
-    without class weights, whose unbiased PU risk stays convex with signed row
-    weights; class weights would rescale the two copies of a labelled row
-    unequally and break the identity the convexity rests on."""
+    """True when ``base`` (or a Pipeline's last step) is a regularised logistic
+    regression without class weights, whose unbiased PU risk stays convex and
+    bounded below with signed row weights.
+
+    Class weights would rescale the two copies of a labelled row unequally and
+    break the identity the convexity rests on; without a penalty the risk is
+    unbounded below wherever a hyperplane separates the labelled rows from the
+    unlabelled ones (few labelled rows in many dimensions), and the solver
+    runs off to infinity.
+    """
     while isinstance(base, Pipeline):
         base = base.steps[-1][1]
-    return isinstance(base, LogisticRegression) and base.class_weight is None
+    if not isinstance(base, LogisticRegression) or base.class_weight is not None:
+        return False
+    # ``penalty`` is deprecated from scikit-learn 1.8 on (C=np.inf instead).
+    penalty = getattr(base, "penalty", "l2")
+    return penalty not in (None, "none") and bool(np.isfinite(base.C))
 
 
 class UnbiasedPUClassifier(_BasePUClassifier):
@@ -837,9 +847,11 @@ class UnbiasedPUClassifier(_BasePUClassifier):
         :class:`ElkanNotoClassifier`.
     weighting : {"auto", "signed", "symmetric"}, default="auto"
         How the risk reaches the base (above). ``"auto"`` is ``"signed"`` for a
-        :class:`~sklearn.linear_model.LogisticRegression` without
-        ``class_weight`` (alone or as a Pipeline's last step) and
-        ``"symmetric"`` for any other base.
+        regularised :class:`~sklearn.linear_model.LogisticRegression` (finite
+        ``C``) without ``class_weight``, alone or as a Pipeline's last step,
+        and ``"symmetric"`` for any other base: without a penalty the signed
+        risk is unbounded below once the labelled rows can be separated from
+        the unlabelled ones.
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores (score-based prior methods only).
     pos_label : int, float, bool or str, default=1
@@ -995,9 +1007,18 @@ class UnbiasedPUClassifier(_BasePUClassifier):
             rows = np.arange(n)
             labels = labeled.astype(np.int8)
             row_weights = np.where(labeled, (2.0 - c) / c, 1.0)
-        self.estimator_ = _stacked_fit(
-            clone(base), X, rows, labels, row_weights, params
-        )
+        try:
+            self.estimator_ = _stacked_fit(
+                clone(base), X, rows, labels, row_weights, params
+            )
+        except (ValueError, TypeError) as exc:
+            if self.weighting_ != "signed":
+                raise
+            raise ValueError(
+                f"weighting='signed' gives the base negative sample weights, and "
+                f"{type(base).__name__} failed on them ({exc}); use "
+                f"weighting='symmetric' or a logistic-regression base."
+            ) from exc
         return self
 
     def _positive_proba(self, X):

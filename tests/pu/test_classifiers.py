@@ -213,8 +213,9 @@ def test_signed_weighting_minimises_the_convex_unbiased_risk(scar):
         (LogisticRegression(class_weight="balanced"), "auto", "symmetric"),
         (DecisionTreeClassifier(max_depth=3), "auto", "symmetric"),
         (None, "symmetric", "symmetric"),
+        (LogisticRegression(C=np.inf), "auto", "symmetric"),
     ],
-    ids=["default", "pipeline", "class-weight", "tree", "forced"],
+    ids=["default", "pipeline", "class-weight", "tree", "forced", "unpenalised"],
 )
 def test_auto_weighting_is_signed_only_for_a_logistic_regression(
     scar, estimator, weighting, expected
@@ -243,6 +244,22 @@ def test_signed_weights_reach_the_base(scar):
     assert_array_equal(fitted.y_, np.r_[s, np.zeros(labelled.shape[0])])
     assert_allclose(ratio[:n], np.where(s == 1, 1 / c, 1.0))
     assert_allclose(ratio[n:], -(1 - c) / c)
+
+
+def test_signed_weights_a_base_refuses_name_the_weighting(scar):
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y, s, _, _ = scar
+    model = UnbiasedPUClassifier(
+        RandomForestClassifier(n_estimators=5, random_state=0),
+        class_prior=y.mean(),
+        weighting="signed",
+    )
+    with pytest.raises(ValueError, match="weighting='signed' gives the base negative"):
+        model.fit(X, s)
+    # The same base takes the symmetric weights.
+    model.set_params(weighting="symmetric").fit(X, s)
+    assert model.weighting_ == "symmetric"
 
 
 def test_signed_weighting_beats_symmetric_on_breast_cancer_at_low_c():
