@@ -120,7 +120,9 @@ class PseudoLabelPUClassifier(
         (``class_prior_`` too for ``positives="prior"`` without a
         ``class_prior``). Its ``pos_label`` parameter, or that of a Pipeline's
         final step, is set to this estimator's. ``None`` means
-        :class:`UnbiasedPUClassifier` over a logistic regression. It is
+        :class:`UnbiasedPUClassifier` over a logistic regression with
+        ``weighting="symmetric"``, whose scores are less overconfident than
+        the signed form's, so ``min_confidence`` has rows to filter. It is
         cloned, never fitted in place; a
         :class:`~sklearn.frozen.FrozenEstimator` around a fitted PU classifier
         is used as it is, and must have been fitted with this ``pos_label``
@@ -322,7 +324,9 @@ class PseudoLabelPUClassifier(
 
     def _pu_base(self):
         if self.pu_estimator is None:
-            return UnbiasedPUClassifier()
+            # The signed weighting's overconfident scores would leave
+            # ``min_confidence`` nothing to filter.
+            return UnbiasedPUClassifier(weighting="symmetric")
         return self.pu_estimator
 
     def _base_estimator(self):

@@ -478,6 +478,16 @@ def test_inputs_unchanged_and_pickle_round_trip(scar):
     assert_array_equal(loaded.predict_proba(X_test), model.predict_proba(X_test))
 
 
+def test_the_default_pu_step_keeps_the_symmetric_weighting(scar):
+    # The signed weighting's scores are overconfident (on breast cancer at
+    # c = 0.1 it scores 99 % of rows at 0.9 or more either way), which would
+    # leave min_confidence little to filter.
+    X, y, s, _, _ = scar
+    model = PseudoLabelPUClassifier(class_prior=y.mean(), min_confidence=0.8)
+    model.fit(X, s)
+    assert model.pu_estimator_.weighting_ == "symmetric"
+
+
 @pytest.mark.parametrize(
     "weighting, positives",
     # With the signed weighting the prior's cut falls on a row of weight 2 here,
