@@ -95,12 +95,19 @@ def test_estimated_prior_beats_naive(scar, cls):
     assert s.mean() <= model.class_prior_
 
 
-@pytest.mark.parametrize("cls", EXACT_AT_C1, ids=lambda c: c.__name__)
-def test_all_positives_labelled_is_supervised_learning(scar, cls):
+@pytest.mark.parametrize(
+    "cls, params",
+    [(cls, {}) for cls in EXACT_AT_C1]
+    + [(UnbiasedPUClassifier, {"weighting": "symmetric"})],
+    ids=lambda v: (
+        v.__name__ if isinstance(v, type) else str(v.get("weighting", "auto"))
+    ),
+)
+def test_all_positives_labelled_is_supervised_learning(scar, cls, params):
     X, y, _, X_test, _ = scar
     # A tight tolerance: the methods present the rows in another order.
     base = LogisticRegression(tol=1e-10, max_iter=10000)
-    model = _make(cls, estimator=base, class_prior=y.mean()).fit(X, y)
+    model = _make(cls, estimator=base, class_prior=y.mean(), **params).fit(X, y)
     base = clone(base).fit(X, y)
     assert model.label_frequency_ == pytest.approx(1.0)
     assert_allclose(model.predict_proba(X_test), base.predict_proba(X_test), atol=1e-6)
