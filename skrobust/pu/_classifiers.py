@@ -206,8 +206,8 @@ class _BasePUClassifier(
         "verbose": ["verbose"],
     }
 
-    # The common signature; ElkanNotoClassifier and UnbiasedPUClassifier use it as
-    # is, the others extend it.
+    # The common signature; ElkanNotoClassifier uses it as is, the others extend
+    # it (scikit-learn reads each class's parameters off its own __init__).
     def __init__(
         self,
         estimator=None,
