@@ -831,9 +831,8 @@ class UnbiasedPUClassifier(_BasePUClassifier):
       each labelled row's two terms sum to :math:`\ell(f, -1) - f/c`, so the
       risk stays convex (du Plessis et al., 2015) and the base's probability
       is read as :math:`P(y = 1 \mid x)` with no mapping. The base must
-      honour negative weights: liblinear and libsvm drop those rows (refused
-      here for liblinear), and some estimators fail on them (the error then
-      says so).
+      honour negative weights: liblinear drops those rows (so it is refused
+      here), and some estimators fail on them (the error then says so).
     - ``"symmetric"``: for a symmetric loss (:math:`\ell(z, +1) + \ell(z, -1)
       = 1`, as the 0-1 loss) the negative term becomes a positive one, leaving a
       cost-sensitive problem with non-negative weights that any base takes: the
