@@ -48,6 +48,7 @@ from ..utils._sklearn_compat import (
     StrOptions,
     _check_method_params,
     _fit_context,
+    _routing_enabled,
     validate_data,
 )
 from ..utils._validation import (
@@ -330,10 +331,11 @@ class _BasePUClassifier(
         if sample_weight is None:
             # Weights the base takes under an alias weigh the rest too, so the
             # whole fit reads one weighting, checked as a direct one is.
-            key = _weight_key(self._base_estimator())
+            base = self._base_estimator()
+            key = _weight_key(base)
             if params.get(key) is not None:
                 sample_weight = check_row_weights(
-                    params[key], labeled.shape[0], name=key
+                    params[key], labeled.shape[0], name=_weight_alias(base, key)
                 )
         if sample_weight is not None:
             _check_labelled_weight(sample_weight, labeled)
@@ -370,6 +372,19 @@ def _with_user_weight(params, weight, base):
     alias = _weight_key(base)
     params = {key: value for key, value in params.items() if key != alias}
     return {**params, "sample_weight": weight}
+
+
+def _weight_alias(base, key):
+    """The name the user gave the weights routed to ``base`` as ``key``: a
+    consumer's routed parameters call them ``sample_weight`` whatever alias
+    it requested them under, so an error about them names the alias."""
+    if key != "sample_weight" or not _routing_enabled():
+        return key
+    try:
+        alias = base.get_metadata_routing().fit.requests.get("sample_weight")
+    except AttributeError:
+        return key
+    return alias if isinstance(alias, str) else key
 
 
 def _stacked_fit(estimator, X, rows, labels, weights, params):
@@ -832,7 +847,8 @@ class UnbiasedPUClassifier(_BasePUClassifier):
       risk stays convex (du Plessis et al., 2015) and the base's probability
       is read as :math:`P(y = 1 \mid x)` with no mapping. The base must
       honour negative weights: liblinear drops those rows (so it is refused
-      here), and some estimators fail on them (the error then says so).
+      here), and some estimators fail on them (from Python 3.11 on, their
+      error then carries a note naming the weighting).
     - ``"symmetric"``: for a symmetric loss (:math:`\ell(z, +1) + \ell(z, -1)
       = 1`, as the 0-1 loss) the negative term becomes a positive one, leaving a
       cost-sensitive problem with non-negative weights that any base takes: the
@@ -850,8 +866,9 @@ class UnbiasedPUClassifier(_BasePUClassifier):
     true labels: the overfitting that nnPU corrects
     (:class:`~skrobust.neural.PUNeuralNetClassifier`), held in check here
     only by the base's penalty. There, at ``C=1``, 99 % of the test rows were
-    scored at least 0.9 either way, and the test log-loss was 4.5 against
-    1.1 for the symmetric form; at ``C=0.1``, 1.4 against 0.6, with accuracy
+    scored at least 0.9 either way (many at exactly 0 or 1), and the test
+    log-loss was 4.7 against 1.1 for the symmetric form; at ``C=0.1``, 1.4
+    against 0.6, with accuracy
     0.84 against 0.76 (development seeds 100 to 103). Use a smaller ``C``, or
     the symmetric form, where the probabilities matter (thresholds,
     confidence filters).
@@ -875,8 +892,8 @@ class UnbiasedPUClassifier(_BasePUClassifier):
         subclass ``LogisticRegressionCV`` included): without a penalty the
         signed risk is unbounded below once the labelled rows can be separated
         from the unlabelled ones. With a Pipeline base and ``"signed"``, steps
-        before the last that take no ``sample_weight`` see each labelled row
-        twice.
+        before the last that are not handed ``sample_weight`` (without
+        metadata routing, all of them) see each labelled row twice.
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores (score-based prior methods only).
     pos_label : int, float, bool or str, default=1
