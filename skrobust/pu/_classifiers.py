@@ -40,6 +40,7 @@ from ..utils._routing import (
     _fit_weighted,
     _route_fit_and_groups,
     _RouteFitToBase,
+    _weight_alias,
     _weight_key,
 )
 from ..utils._sklearn_compat import (
@@ -48,7 +49,6 @@ from ..utils._sklearn_compat import (
     StrOptions,
     _check_method_params,
     _fit_context,
-    _routing_enabled,
     validate_data,
 )
 from ..utils._validation import (
@@ -372,19 +372,6 @@ def _with_user_weight(params, weight, base):
     alias = _weight_key(base)
     params = {key: value for key, value in params.items() if key != alias}
     return {**params, "sample_weight": weight}
-
-
-def _weight_alias(base, key):
-    """The name the user gave the weights routed to ``base`` as ``key``: a
-    consumer's routed parameters call them ``sample_weight`` whatever alias
-    it requested them under, so an error about them names the alias."""
-    if key != "sample_weight" or not _routing_enabled():
-        return key
-    try:
-        alias = base.get_metadata_routing().fit.requests.get("sample_weight")
-    except AttributeError:
-        return key
-    return alias if isinstance(alias, str) else key
 
 
 def _stacked_fit(estimator, X, rows, labels, weights, params):

@@ -27,7 +27,12 @@ from sklearn.utils import check_random_state, get_tags
 
 from ..utils import check_pu_labels
 from ..utils._crossfit import _cross_val_predict_proba
-from ..utils._routing import _route_fit_and_groups, _RouteFitToBase, _weight_key
+from ..utils._routing import (
+    _route_fit_and_groups,
+    _RouteFitToBase,
+    _weight_alias,
+    _weight_key,
+)
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -617,7 +622,12 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
                 # as in the PU classifiers: one weighting throughout, whether
                 # the scores are cross-fitted here or given (a
                 # MedianPriorEstimator hands one member's to the next).
-                weight = check_row_weights(alias_weight, labeled.shape[0])
+                base = self._base_estimator()
+                weight = check_row_weights(
+                    alias_weight,
+                    labeled.shape[0],
+                    name=_weight_alias(base, _weight_key(base)),
+                )
             if pred_proba is not None:
                 scores = _positive_scores(pred_proba, labeled, y, "pred_proba")
             else:

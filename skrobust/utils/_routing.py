@@ -169,6 +169,19 @@ def _weight_key(estimator):
     return "sample_weight"
 
 
+def _weight_alias(estimator, key):
+    """The name the user gave the weights routed to ``estimator`` as ``key``: a
+    consumer's routed parameters call them ``sample_weight`` whatever alias
+    it requested them under, so an error about them names the alias."""
+    if key != "sample_weight" or not _routing_enabled():
+        return key
+    try:
+        alias = estimator.get_metadata_routing().fit.requests.get("sample_weight")
+    except AttributeError:
+        return key
+    return alias if isinstance(alias, str) else key
+
+
 def _takes_sample_weight(estimator):
     """Whether ``_fit_weighted`` can hand ``estimator`` a row weight."""
     step, _ = _weighted_step(estimator)

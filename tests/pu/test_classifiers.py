@@ -318,27 +318,31 @@ def test_signed_weighting_refuses_liblinear(scar):
 
 
 @pytest.mark.parametrize(
-    "cls", [UnbiasedPUClassifier, WeightedElkanNotoClassifier], ids=lambda c: c.__name__
+    "make",
+    [
+        lambda base: UnbiasedPUClassifier(base, class_prior=0.45, random_state=0),
+        lambda base: WeightedElkanNotoClassifier(base, class_prior=0.45),
+        lambda base: ClassPriorEstimator(estimator=base, random_state=0),
+    ],
+    ids=["UnbiasedPU", "WeightedElkanNoto", "ClassPriorEstimator"],
 )
-def test_negative_weights_under_an_alias_are_refused(scar, cls):
+def test_negative_weights_under_an_alias_are_refused(scar, make):
     # Weights routed to the base under an alias are checked as direct ones
     # are; rows of negative weight used to be dropped without a word.
-    X, y, s, _, _ = scar
+    X, _, s, _, _ = scar
     weights = np.ones(s.shape[0])
     weights[np.flatnonzero(s == 0)[:5]] = -1.0
     with sklearn.config_context(enable_metadata_routing=True):
         base = make_pipeline(
             StandardScaler(), LogisticRegression().set_fit_request(sample_weight="w")
         )
-        model = cls(base, class_prior=y.mean(), random_state=0)
         with pytest.raises(ValueError, match="w must be non-negative"):
-            model.fit(X, s, w=weights)
+            make(base).fit(X, s, w=weights)
         # A bare base: the routed weights are its sample_weight, the error
         # still names the user's alias.
         bare = LogisticRegression().set_fit_request(sample_weight="w")
-        model = cls(bare, class_prior=y.mean(), random_state=0)
         with pytest.raises(ValueError, match="^w must be non-negative"):
-            model.fit(X, s, w=weights)
+            make(bare).fit(X, s, w=weights)
 
 
 def test_signed_weighting_beats_symmetric_on_breast_cancer_at_low_c():
