@@ -29,7 +29,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
@@ -42,6 +41,7 @@ from ..utils._routing import (
     _RouteFitToBase,
     _weight_alias,
     _weight_key,
+    _weighted_step,
 )
 from ..utils._sklearn_compat import (
     HasMethods,
@@ -783,10 +783,10 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
         return _positive_column(self.estimator_, X)
 
 
-def _final_step(base):
-    while isinstance(base, Pipeline):
-        base = base.steps[-1][1]
-    return base
+def _drops_negative_weights(step):
+    """liblinear drops rows of weight <= 0 before it solves, so signed weights
+    would have it fit another problem without a word."""
+    return getattr(step, "solver", None) == "liblinear"
 
 
 def _takes_signed_weights(base):
@@ -798,19 +798,18 @@ def _takes_signed_weights(base):
     break the identity the convexity rests on; without a penalty the risk is
     unbounded below wherever a hyperplane separates the labelled rows from the
     unlabelled ones (few labelled rows in many dimensions), and the solver
-    runs off to infinity. liblinear drops rows of weight <= 0 before it
-    solves, so it would fit another problem without a word. Subclasses
+    runs off to infinity; liblinear would fit another problem. Subclasses
     (``LogisticRegressionCV``, whose grid of ``Cs`` reaches nearly
     unpenalised fits) are left out.
     """
-    base = _final_step(base)
-    if type(base) is not LogisticRegression or base.class_weight is not None:
+    step, _ = _weighted_step(base)
+    if type(step) is not LogisticRegression or step.class_weight is not None:
         return False
-    if base.solver == "liblinear":
+    if _drops_negative_weights(step):
         return False
     # ``penalty`` is deprecated from scikit-learn 1.8 on (C=np.inf instead).
-    penalty = getattr(base, "penalty", "l2")
-    return penalty not in (None, "none") and bool(np.isfinite(base.C))
+    penalty = getattr(step, "penalty", "l2")
+    return penalty not in (None, "none") and bool(np.isfinite(step.C))
 
 
 class UnbiasedPUClassifier(_BasePUClassifier):
@@ -1012,10 +1011,7 @@ class UnbiasedPUClassifier(_BasePUClassifier):
         weighting = self.weighting
         if weighting == "auto":
             weighting = "signed" if _takes_signed_weights(base) else "symmetric"
-        if (
-            weighting == "signed"
-            and getattr(_final_step(base), "solver", None) == "liblinear"
-        ):
+        if weighting == "signed" and _drops_negative_weights(_weighted_step(base)[0]):
             raise ValueError(
                 "weighting='signed' needs a solver that honours negative sample "
                 "weights; liblinear drops those rows and would fit another "
