@@ -19,6 +19,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra onl
     ) from exc
 
 from ._callbacks import EstimateTransitionMatrix
+from ._factory import make_pu_classifier
 from ._llp import LLPNeuralNetClassifier
 from ._modules import MLP
 from ._pu import PUNeuralNetClassifier
@@ -30,4 +31,5 @@ __all__ = [
     "MLP",
     "PUNeuralNetClassifier",
     "RobustNeuralNetClassifier",
+    "make_pu_classifier",
 ]

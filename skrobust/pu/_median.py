@@ -5,7 +5,9 @@ from numbers import Integral
 import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
-from sklearn.utils import get_tags
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -37,7 +39,7 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
 
     Parameters
     ----------
-    estimators : list of estimator objects
+    estimators : list of estimator objects, default=None
         Prior estimators, each with ``fit(X, y)`` setting ``class_prior_``,
         such as :class:`ClassPriorEstimator` with different classifiers or
         methods, all with the same ``pos_label`` (the value of ``y`` marking
@@ -50,14 +52,28 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         ``cv`` that shuffles, and for the classifier wherever it has one) and
         given the same fit parameters, would cross-fit the same scores; they
         share one cross-fit instead, with the estimates that separate fits
-        give.
+        give. ``None`` means the six members the PU benchmark recommends
+        (see Notes): DEDPUL and BBE, each over a logistic regression, a
+        random forest and extra trees (100 trees, leaves of at least 3 rows),
+        cross-fitted over 5 folds, three cross-fits in all.
+    pos_label : int, float, bool or str, default=None
+        The value of ``y`` marking labelled positives. ``None`` means the
+        members' own (1 for the default members); given with ``estimators``,
+        it must be theirs.
     n_jobs : int, default=None
-        Estimators fitted in parallel through joblib.
+        Estimators fitted in parallel through joblib; the default members'
+        forests also grow their trees in parallel with it.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the default members (their folds and forests); an int gives the
+        same prior on every fit. Unused when ``estimators`` is given: each
+        member keeps its own.
 
     Attributes
     ----------
     estimators_ : list of estimator objects
-        The fitted clones, in the order given.
+        The fitted clones, in the order given (of the default members:
+        DEDPUL over the logistic regression, the forest and extra trees, then
+        BBE over the same).
     class_priors_ : ndarray of shape (n_estimators,)
         Each estimator's class prior.
     class_prior_ : float
@@ -130,13 +146,19 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "estimators": [list],
+        "estimators": [list, None],
+        "pos_label": [Integral, float, str, "boolean", None],
         "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, estimators, *, n_jobs=None):
+    def __init__(
+        self, estimators=None, *, pos_label=None, n_jobs=None, random_state=None
+    ):
         self.estimators = estimators
+        self.pos_label = pos_label
         self.n_jobs = n_jobs
+        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
@@ -157,15 +179,21 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         self : MedianPriorEstimator
             The fitted estimator.
         """
-        if not self.estimators:
+        members = self._members(_member_seed(self.random_state))
+        if not members:
             raise ValueError("estimators must hold at least one prior estimator.")
-        for index, estimator in enumerate(self.estimators):
+        for index, estimator in enumerate(members):
             if not hasattr(estimator, "fit"):
                 raise TypeError(
                     f"estimators[{index}] must be a prior estimator with fit; got "
                     f"{type(estimator).__name__}."
                 )
-        pos_label = _shared_pos_label(self.estimators)
+        pos_label = _shared_pos_label(members)
+        if self.pos_label is not None and self.pos_label != pos_label:
+            raise ValueError(
+                f"pos_label={self.pos_label!r} differs from the estimators' "
+                f"pos_label {pos_label!r}; they must read y the same way."
+            )
         # Only the feature count and names: each estimator validates values.
         validate_data(
             self,
@@ -177,16 +205,16 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         )
         if _routing_enabled():
             routed = process_routing(self, "fit", **fit_params)
-            params = [routed[f"estimator{i}"].fit for i in range(len(self.estimators))]
+            params = [routed[f"estimator{i}"].fit for i in range(len(members))]
         else:
-            params = [fit_params] * len(self.estimators)
-        leaders = _cross_fit_leaders(self.estimators, params)
+            params = [fit_params] * len(members)
+        leaders = _cross_fit_leaders(members, params)
         unique = sorted(set(leaders))
         by_index = dict(
             zip(
                 unique,
                 Parallel(n_jobs=self.n_jobs)(
-                    delayed(_fit_one)(clone(self.estimators[i]), X, y, params[i])
+                    delayed(_fit_one)(clone(members[i]), X, y, params[i])
                     for i in unique
                 ),
                 strict=True,
@@ -194,10 +222,10 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         )
         for i, leader in enumerate(leaders):
             if i not in by_index:
-                by_index[i] = clone(self.estimators[i]).fit(
+                by_index[i] = clone(members[i]).fit(
                     X, y, pred_proba=by_index[leader].pred_proba_, **params[i]
                 )
-        self.estimators_ = [by_index[i] for i in range(len(self.estimators))]
+        self.estimators_ = [by_index[i] for i in range(len(members))]
         priors = []
         for index, fitted in enumerate(self.estimators_):
             prior = getattr(fitted, "class_prior_", None)
@@ -248,7 +276,7 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             ``estimator1`` and so on.
         """
         router = MetadataRouter(owner=self.__class__.__name__)
-        for index, estimator in enumerate(self.estimators):
+        for index, estimator in enumerate(self._members()):
             router.add(
                 **{f"estimator{index}": estimator},
                 method_mapping=MethodMapping().add(caller="fit", callee="fit"),
@@ -259,10 +287,45 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         # X reaches every estimator, so it takes what all of them take.
-        members = [get_tags(estimator).input_tags for estimator in self.estimators]
+        members = [get_tags(estimator).input_tags for estimator in self._members()]
         tags.input_tags.sparse = all(member.sparse for member in members)
         tags.input_tags.allow_nan = all(member.allow_nan for member in members)
         return tags
+
+    def _members(self, seed=0):
+        """The estimators to fit: those given, or the default six seeded ``seed``.
+
+        The default members' routing and tags do not depend on the seed.
+        """
+        if self.estimators is not None:
+            return self.estimators
+        pos_label = 1 if self.pos_label is None else self.pos_label
+        trees = {
+            "n_estimators": 100,
+            "min_samples_leaf": 3,
+            "n_jobs": self.n_jobs,
+            "random_state": seed,
+        }
+        return [
+            ClassPriorEstimator(
+                method, estimator=base, pos_label=pos_label, cv=5, random_state=seed
+            )
+            for method in ("dedpul", "bbe")
+            for base in (
+                # lbfgs reads no random_state; the seed only lets the two
+                # methods share this classifier's cross-fit.
+                LogisticRegression(max_iter=1000, random_state=seed),
+                RandomForestClassifier(**trees),
+                ExtraTreesClassifier(**trees),
+            )
+        ]
+
+
+def _member_seed(random_state):
+    """One int seed for the default members, so that they share cross-fits."""
+    if isinstance(random_state, Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 def _shared_pos_label(estimators):

@@ -39,7 +39,9 @@ INSTANCE_PARAMS = {
     # A callable: its estimators are built when the instances are (skrobust.pu
     # is not imported with this module).
     "MedianPriorEstimator": lambda: [
-        {"estimators": [_prior_estimator("dedpul"), _prior_estimator("e1")]}
+        {"estimators": [_prior_estimator("dedpul"), _prior_estimator("e1")]},
+        # The default six members (5 folds, forests of 100 trees).
+        {"random_state": 0},
     ],
     "ElkanNotoClassifier": [{"cv": 3, "random_state": 0}],
     "PseudoLabelPUClassifier": lambda: [
@@ -282,4 +284,13 @@ def invariant_options(estimator, check_name):
 def expected_failed_checks(estimator):
     """The ``{check_name: reason}`` dict for ``estimator``, for
     ``parametrize_with_checks(expected_failed_checks=...)``."""
-    return dict(EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {}))
+    failures = dict(EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {}))
+    if type(estimator).__name__ == "MedianPriorEstimator" and (
+        estimator.estimators is None
+    ):
+        failures["check_fit2d_1feature"] = (
+            "The default members cross-fit over 5 folds, and this check's 10 rows "
+            "hold 3 unlabelled ones; the error says so (cv=5 needs at least 5 "
+            "samples per class) instead of naming the one feature."
+        )
+    return failures
