@@ -1,17 +1,23 @@
 """``python -m skrobust demo``: what imperfect labels cost, and what skrobust recovers.
 
-The demo is a list of sections run through the harness; each later feature adds its
-section (noise correction, PU, LLP, robust losses) to :func:`demo_sections`.
+The demo is a list of sections run through the harness; each family adds its
+section to :func:`demo_sections` (noise correction, then PU learning).
 ``benchmarks/bench_demo.py`` runs the same list.
 """
 
+import numpy as np
+from sklearn.metrics import accuracy_score
+
 from ..noise import ConfidentLearningClassifier
+from ..pu import WeightedElkanNotoClassifier
 from ._cli import benchmark_main
 from ._problem import (
     LabelNoise,
+    PULabels,
     clean_learning,
     fit_on_corrupted_labels,
     fit_with_shared_proba,
+    score_on_test,
 )
 from ._run import Method, Section, preimport
 
@@ -46,6 +52,91 @@ CONFIDENT_LEARNING = Method(
 )
 
 
+# PU labels on breast cancer: the fewer positives carry a label, the more the
+# naive classifier (unlabelled = negative) loses.
+PU_SETTINGS = (PULabels(0.1), PULabels(0.3), PULabels(0.5))
+
+
+def _positive_accuracy(problem, positive):
+    """Test accuracy of a boolean "predicted positive" mask (peers predict 0/1)."""
+    pos = problem.setting.pos_label
+    other = problem.classes[problem.classes != pos][0]
+    y_pred = np.where(np.asarray(positive, dtype=bool), pos, other)
+    return {"accuracy": float(accuracy_score(problem.y_test, y_pred))}
+
+
+def _weighted_elkan_noto(problem):
+    model = WeightedElkanNotoClassifier(
+        problem.clone_estimator(), pos_label=problem.setting.pos_label, random_state=0
+    )
+    return score_on_test(problem, model.fit(problem.X_train, problem.y_train_corrupted))
+
+
+def _recommended_pu(problem):
+    from ..neural import make_pu_classifier
+
+    model = make_pu_classifier(pos_label=problem.setting.pos_label, random_state=0)
+    return score_on_test(problem, model.fit(problem.X_train, problem.y_train_corrupted))
+
+
+def _labelled(problem):
+    return (problem.y_train_corrupted == problem.setting.pos_label).astype(int)
+
+
+def _pulearn_elkan_noto(problem):
+    from pulearn import ElkanotoPuClassifier
+
+    model = ElkanotoPuClassifier(problem.clone_estimator(), random_state=0)
+    model.fit(problem.X_train, _labelled(problem))
+    return _positive_accuracy(problem, model.predict(problem.X_test) == 1)
+
+
+def _pulearn_nnpu_true_prior(problem):
+    from pulearn import NNPUClassifier
+
+    # The case-control form its risk expects: P = the labelled rows, U = every
+    # training row, whose prior is the true one it is given.
+    s = _labelled(problem)
+    X = np.vstack([problem.X_train, problem.X_train[s == 1]])
+    y = np.concatenate([np.zeros(len(s), dtype=int), np.ones(s.sum(), dtype=int)])
+    model = NNPUClassifier(prior=problem.extra["class_prior"], random_state=0)
+    model.fit(X, y)
+    return _positive_accuracy(problem, model.predict(problem.X_test) == 1)
+
+
+def _supervised_ceiling(problem):
+    estimator = problem.clone_estimator()
+    return score_on_test(problem, estimator.fit(problem.X_train, problem.y_train_clean))
+
+
+PU_METHODS = [
+    Method(
+        "LogisticRegression on s (unlabelled = negative)",
+        "scikit-learn",
+        fit_on_corrupted_labels,
+    ),
+    Method("WeightedElkanNotoClassifier (no torch)", "skrobust", _weighted_elkan_noto),
+    Method(
+        "make_pu_classifier() (recommended: nnPU network, median prior, refit)",
+        "skrobust",
+        _recommended_pu,
+        requires="skorch",
+    ),
+    Method("ElkanotoPuClassifier", "pulearn", _pulearn_elkan_noto, requires="pulearn"),
+    Method(
+        "NNPUClassifier (given the true prior)",
+        "pulearn",
+        _pulearn_nnpu_true_prior,
+        requires="pulearn",
+    ),
+    Method(
+        "LogisticRegression on the true labels (ceiling)",
+        "scikit-learn",
+        _supervised_ceiling,
+    ),
+]
+
+
 def demo_sections(quick=False):
     """The demo's sections, in table order.
 
@@ -62,9 +153,11 @@ def demo_sections(quick=False):
     # cleanlab's import, here in the parent, stays out of its row's time; so
     # does torch's, which CleanLearning.fit imports on its first call when
     # torch is installed (to test for a torch dataset): 1.2 s and 180 MiB.
-    preimport("cleanlab.classification", "torch")
+    # skorch and pulearn likewise stay out of the PU rows' times.
+    preimport("cleanlab.classification", "torch", "skrobust.neural", "pulearn")
     return [
-        Section([BASELINE, CONFIDENT_LEARNING, CLEANLAB], ["digits"], NOISE_SETTINGS)
+        Section([BASELINE, CONFIDENT_LEARNING, CLEANLAB], ["digits"], NOISE_SETTINGS),
+        Section(PU_METHODS, ["breast_cancer"], PU_SETTINGS),
     ]
 
 
