@@ -708,7 +708,9 @@ def _pseudo_labelled(
     model = skrobust_pu.PseudoLabelPUClassifier(
         PUNeuralNetClassifier(
             class_prior=prior,
-            prior_method=prior_factory(pos_label),
+            # The network fits its prior estimator on 0/1 labels (1 for the
+            # labelled rows), whatever the problem's pos_label.
+            prior_method=prior_factory(1),
             module__dropout=0.5,
             random_state=0,
         ),

@@ -450,7 +450,7 @@ def test_demo_quick_prints_a_table():
         )
         assert pu[(setting, "LogisticRegression on the true labels")] > 0.95
         recommended = pu[(setting, "make_pu_classifier()")]
-        if _has("skorch"):
+        if _has("torch") and _has("skorch"):
             assert recommended > pu[(setting, naive)] + 0.25
     n_runs = len(rows)
     assert f"[{n_runs}/{n_runs}]" in result.stderr

@@ -72,8 +72,8 @@ def make_pu_classifier(
     (breast cancer and digit 3 against the rest at a label frequency of 0.1,
     27 and 13 labelled rows): on breast cancer the prior estimated from so few
     rows is off (given the true prior it ties), on digit 3 the network itself
-    trails Self-PU's F1. On 20 000 rows a fit takes about 26 s (about 20 s with ``n_jobs=2`` on
-    two cores).
+    trails Self-PU's F1. On 20 000 rows a fit takes about 26 s (about 20 s
+    with ``n_jobs=2`` on two cores).
 
     References
     ----------
@@ -121,7 +121,8 @@ def make_pu_classifier(
             random_state=random_state,
             verbose=verbose,
         ),
-        # The self-training hands pos_label on to the nnPU network.
+        # The self-training hands pos_label on to the nnPU network, which
+        # hands its prior estimator 0/1 labels: the median keeps pos_label=1.
         pos_label=pos_label,
         verbose=verbose,
     )

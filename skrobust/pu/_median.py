@@ -143,6 +143,14 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
     (3,)
     >>> print(f"pi = {median.class_prior_:.2f} (true {y.mean():.2f})")
     pi = 0.6... (true 0.63)
+
+    Without ``estimators``, the six recommended members:
+
+    >>> default = MedianPriorEstimator(random_state=0).fit(X, s)
+    >>> default.class_priors_.shape
+    (6,)
+    >>> print(f"pi = {default.class_prior_:.2f} (true {y.mean():.2f})")
+    pi = 0.5... (true 0.63)
     """
 
     _parameter_constraints: dict = {
@@ -179,7 +187,11 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         self : MedianPriorEstimator
             The fitted estimator.
         """
-        members = self._members(_member_seed(self.random_state))
+        # Only default members draw a seed: given ones keep their own, and
+        # the global generator is left alone for them.
+        members = self._members(
+            _member_seed(self.random_state) if self.estimators is None else None
+        )
         if not members:
             raise ValueError("estimators must hold at least one prior estimator.")
         for index, estimator in enumerate(members):
@@ -306,18 +318,27 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             "n_jobs": self.n_jobs,
             "random_state": seed,
         }
+        bases = (
+            # lbfgs reads no random_state; the seed only lets the two methods
+            # share this classifier's cross-fit.
+            LogisticRegression(max_iter=1000, random_state=seed),
+            RandomForestClassifier(**trees),
+            ExtraTreesClassifier(**trees),
+        )
+        if _routing_enabled():
+            # The members are built here, so the user holds no base to ask for
+            # the weights; they are asked on the user's behalf.
+            bases = [base.set_fit_request(sample_weight=True) for base in bases]
         return [
             ClassPriorEstimator(
-                method, estimator=base, pos_label=pos_label, cv=5, random_state=seed
+                method,
+                estimator=clone(base),
+                pos_label=pos_label,
+                cv=5,
+                random_state=seed,
             )
             for method in ("dedpul", "bbe")
-            for base in (
-                # lbfgs reads no random_state; the seed only lets the two
-                # methods share this classifier's cross-fit.
-                LogisticRegression(max_iter=1000, random_state=seed),
-                RandomForestClassifier(**trees),
-                ExtraTreesClassifier(**trees),
-            )
+            for base in bases
         ]
 
 

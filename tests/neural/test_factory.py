@@ -123,3 +123,22 @@ def test_same_seed_same_model_and_pickle_round_trip(cancer, fitted):
     # random_state=None seeds nothing: still a working model.
     other = make_pu_classifier(n_jobs=2).fit(X_train, s)
     assert 0.0 < other.class_prior_ < 1.0
+
+
+def test_weights_reach_every_part_with_or_without_routing(cancer, fitted):
+    import sklearn
+
+    X_train, X_test, _, _, s = cancer
+    weights = np.linspace(0.5, 1.5, len(s))
+    plain = make_pu_classifier(random_state=0).fit(X_train, s, sample_weight=weights)
+    # The weights moved the prior estimate (and so the model).
+    assert plain.pu_estimator_.class_prior_ != fitted.pu_estimator_.class_prior_
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = make_pu_classifier(random_state=0)
+        model.pu_estimator.set_fit_request(sample_weight=True)
+        model.estimator.set_fit_request(sample_weight=True)
+        # The median's members are built inside it and ask for the weights
+        # themselves: the user holds none of them.
+        model.fit(X_train, s, sample_weight=weights)
+    assert model.pu_estimator_.class_prior_ == plain.pu_estimator_.class_prior_
+    assert_allclose(model.predict_proba(X_test), plain.predict_proba(X_test))

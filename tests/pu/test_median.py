@@ -318,5 +318,17 @@ def test_default_members_route_weights(cancer_pu):
         np.sum(weights[s == 1]) / np.sum(weights),
     )
     with sklearn.config_context(enable_metadata_routing=True):
-        routing = MedianPriorEstimator().get_metadata_routing()
-        assert len(routing._route_mappings) == 6
+        # The user holds no member to ask for the weights, so the members ask.
+        routed = MedianPriorEstimator(random_state=0).fit(X, s, sample_weight=weights)
+    assert_array_equal(routed.class_priors_, weighted.class_priors_)
+
+
+def test_given_members_leave_the_global_generator_alone(cancer_pu):
+    X, y, s = cancer_pu
+    # random_state=None would draw the default members' seed from numpy's
+    # global generator; given members are seeded, so nothing may draw from it.
+    before = np.random.get_state(legacy=False)["state"]  # noqa: NPY002
+    MedianPriorEstimator([ClassPriorEstimator(random_state=0)]).fit(X, s)
+    after = np.random.get_state(legacy=False)["state"]  # noqa: NPY002
+    assert after["pos"] == before["pos"]
+    assert_array_equal(after["key"], before["key"])
