@@ -424,6 +424,8 @@ def test_demo_quick_prints_a_table():
         "PU c=0.1",
         "PU c=0.3",
         "PU c=0.5",
+        "bags of 32",
+        "bags of 128",
     ]
     noise = [row for row in rows if row[0] == "digits"]
     ok = {(row[1], row[2]): float(row[4]) for row in noise if row[-1] == "ok"}
@@ -452,6 +454,16 @@ def test_demo_quick_prints_a_table():
         recommended = pu[(setting, "make_pu_classifier()")]
         if _has("torch") and _has("skorch"):
             assert recommended > pu[(setting, naive)] + 0.25
+    llp = {
+        (row[1], row[3].split(" (")[0]): float(row[4])
+        for row in rows
+        if row[1].startswith("bags of") and row[-1] == "ok"
+    }
+    for size in ("32", "128"):
+        # Seed 0: each bag's majority class scores 0.63 to 0.64, EM 0.93 to 0.97.
+        setting = f"bags of {size}"
+        majority = llp[(setting, "LogisticRegression on each bag's majority class")]
+        assert llp[(setting, "ProportionEMClassifier()")] > majority + 0.25
     n_runs = len(rows)
     assert f"[{n_runs}/{n_runs}]" in result.stderr
 

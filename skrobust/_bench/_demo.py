@@ -1,18 +1,21 @@
 """``python -m skrobust demo``: what imperfect labels cost, and what skrobust recovers.
 
 The demo is a list of sections run through the harness; each family adds its
-section to :func:`demo_sections` (noise correction, then PU learning).
+section to :func:`demo_sections` (noise correction, PU learning, learning from
+label proportions).
 ``benchmarks/bench_demo.py`` runs the same list.
 """
 
 import numpy as np
 from sklearn.metrics import accuracy_score
 
+from ..llp import ProportionEMClassifier
 from ..noise import ConfidentLearningClassifier
 from ..pu import WeightedElkanNotoClassifier
 from ._cli import benchmark_main
 from ._problem import (
     LabelNoise,
+    LabelProportions,
     PULabels,
     clean_learning,
     fit_on_corrupted_labels,
@@ -137,6 +140,59 @@ PU_METHODS = [
 ]
 
 
+# Label proportions on breast cancer: bags of 32 and 128 rows (two of the LLP
+# benchmark's sizes), each with only its share of positives known.
+LLP_SETTINGS = (LabelProportions(32), LabelProportions(128))
+
+
+def _bag_majority(problem):
+    """The naive baseline: every row takes its bag's majority class."""
+    # Each row carries its bag's share of the positive class (binary data).
+    proportions = np.asarray(problem.y_train_corrupted)
+    y_bag = np.where(proportions > 0.5, problem.classes[1], problem.classes[0])
+    if len(np.unique(y_bag)) == 1:
+        # Every bag leans one way: no classifier to fit, predict that class.
+        return {"accuracy": float(np.mean(problem.y_test == y_bag[0]))}
+    return score_on_test(problem, problem.clone_estimator().fit(problem.X_train, y_bag))
+
+
+def _proportion_em(problem):
+    model = ProportionEMClassifier(classes=problem.classes, random_state=0)
+    model.fit(problem.X_train, problem.y_train_corrupted, bags=problem.extra["bags"])
+    return score_on_test(problem, model)
+
+
+def _dllp(problem):
+    from ..neural import LLPNeuralNetClassifier
+
+    model = LLPNeuralNetClassifier(
+        lr=3e-3, module__dropout=0.5, classes=problem.classes, random_state=0
+    )
+    model.fit(problem.X_train, problem.y_train_corrupted, bags=problem.extra["bags"])
+    return score_on_test(problem, model)
+
+
+LLP_METHODS = [
+    Method(
+        "LogisticRegression on each bag's majority class", "scikit-learn", _bag_majority
+    ),
+    Method(
+        "ProportionEMClassifier() (EM pseudo-labelling)", "skrobust", _proportion_em
+    ),
+    Method(
+        "LLPNeuralNetClassifier(lr=3e-3, module__dropout=0.5) (DLLP)",
+        "skrobust",
+        _dllp,
+        requires="skorch",
+    ),
+    Method(
+        "LogisticRegression on the true labels (ceiling)",
+        "scikit-learn",
+        _supervised_ceiling,
+    ),
+]
+
+
 def demo_sections(quick=False):
     """The demo's sections, in table order.
 
@@ -158,6 +214,7 @@ def demo_sections(quick=False):
     return [
         Section([BASELINE, CONFIDENT_LEARNING, CLEANLAB], ["digits"], NOISE_SETTINGS),
         Section(PU_METHODS, ["breast_cancer"], PU_SETTINGS),
+        Section(LLP_METHODS, ["breast_cancer"], LLP_SETTINGS),
     ]
 
 
