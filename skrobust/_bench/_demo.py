@@ -209,7 +209,8 @@ def demo_sections(quick=False):
     # cleanlab's import, here in the parent, stays out of its row's time; so
     # does torch's, which CleanLearning.fit imports on its first call when
     # torch is installed (to test for a torch dataset): 1.2 s and 180 MiB.
-    # skorch and pulearn likewise stay out of the PU rows' times.
+    # skrobust.neural's (skorch) and pulearn's stay out of the PU and LLP rows'
+    # times likewise.
     preimport("cleanlab.classification", "torch", "skrobust.neural", "pulearn")
     return [
         Section([BASELINE, CONFIDENT_LEARNING, CLEANLAB], ["digits"], NOISE_SETTINGS),

@@ -331,11 +331,7 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             bases = [base.set_fit_request(sample_weight=True) for base in bases]
         return [
             ClassPriorEstimator(
-                method,
-                estimator=clone(base),
-                pos_label=pos_label,
-                cv=5,
-                random_state=seed,
+                method, estimator=base, pos_label=pos_label, cv=5, random_state=seed
             )
             for method in ("dedpul", "bbe")
             for base in bases
