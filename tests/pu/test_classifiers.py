@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -143,11 +143,53 @@ def test_predict_proba_is_a_distribution_in_classes_order(scar, cls):
 
 def test_elkan_noto_divides_scores_by_label_frequency(scar):
     X, y, s, X_test, _ = scar
-    model = ElkanNotoClassifier(class_prior=0.5).fit(X, s)
+    model = ElkanNotoClassifier(class_prior=0.5, match_prior=False).fit(X, s)
     scores = LogisticRegression(max_iter=1000).fit(X, s).predict_proba(X_test)[:, 1]
     c = s.mean() / 0.5
     assert model.label_frequency_ == pytest.approx(c)
+    assert model.prior_shift_ == 0.0
     assert_allclose(model.predict_proba(X_test)[:, 1], np.minimum(scores / c, 1.0))
+
+
+def test_elkan_noto_shifts_the_logits_to_the_prior(scar):
+    X, y, s, X_test, _ = scar
+    weights = np.linspace(0.5, 2.0, len(s))
+    scores = LogisticRegression(max_iter=1000).fit(X, s).predict_proba(X_test)[:, 1]
+    rescaled = np.clip(scores / (s.mean() / 0.5), 1e-9, 1 - 1e-9)
+    model = ElkanNotoClassifier(class_prior=0.5).fit(X, s)
+    # One constant added to every logit of g / c ...
+    shifted = special.logit(model.predict_proba(X_test)[:, 1])
+    assert_allclose(shifted - special.logit(rescaled), model.prior_shift_)
+    assert model.prior_shift_ != 0.0
+    # ... that makes the mean over the training rows the prior, weighted too.
+    assert np.mean(model.predict_proba(X)[:, 1]) == pytest.approx(0.5, abs=1e-9)
+    weighted = ElkanNotoClassifier(class_prior=0.5).fit(X, s, sample_weight=weights)
+    mean = np.average(weighted.predict_proba(X)[:, 1], weights=weights)
+    assert mean == pytest.approx(0.5, abs=1e-9)
+    assert weighted.prior_shift_ != model.prior_shift_
+
+
+def test_elkan_noto_prior_matching_helps_with_few_labelled_rows():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    gains = []
+    for seed in range(8):
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, stratify=y, random_state=seed
+        )
+        s = make_pu_labels(y_train, 0.1, random_state=seed)
+        scores = [
+            ElkanNotoClassifier(match_prior=match, random_state=0)
+            .fit(X_train, s)
+            .score(X_test, y_test)
+            for match in (False, True)
+        ]
+        gains.append(scores[1] - scores[0])
+    # Measured: +0.043 on average over the 8 splits (-0.028 to +0.091), with
+    # about 27 labelled rows each; the division by c alone leaves the 0.5 cut
+    # on the wrong side of many rows.
+    assert np.mean(gains) > 0.02
+    assert sum(gain > 0 for gain in gains) >= 6
 
 
 def test_weighted_elkan_noto_weights_follow_the_formula(scar):
