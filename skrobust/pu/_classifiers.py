@@ -1151,8 +1151,10 @@ class UnbiasedPUClassifier(_BasePUClassifier):
 
 
 def _fit_bag_chunk(base, X, positives, unlabeled, seeds, n_draw, bootstrap, params):
-    """Fit one chunk of bagged models; return them with out-of-bag score sums."""
+    """Fit one chunk of bagged models; return them with their score sums over
+    every training row and over the rows out of each model's bag."""
     n = X.shape[0]
+    score_sum = np.zeros(n)
     oob_sum = np.zeros(n)
     oob_count = np.zeros(n, dtype=np.int64)
     models = []
@@ -1180,15 +1182,17 @@ def _fit_bag_chunk(base, X, positives, unlabeled, seeds, n_draw, bootstrap, para
         if sample_weight is not None:
             rest["sample_weight"] = weights
         _fit_weighted(model, _safe_indexing(X, rows), labels, **rest)
+        # Most rows are out of the bag (it holds the labelled rows and as many
+        # unlabelled ones), so one pass over every row serves both sums.
+        scores = _positive_column(model, X)
+        score_sum += scores
         out = np.ones(n, dtype=bool)
         out[drawn] = False
         out[positives] = False
-        out_rows = np.flatnonzero(out)
-        if out_rows.size:
-            oob_sum[out_rows] += _positive_column(model, _safe_indexing(X, out_rows))
-            oob_count[out_rows] += 1
+        oob_sum[out] += scores[out]
+        oob_count[out] += 1
         models.append(model)
-    return models, oob_sum, oob_count
+    return models, score_sum, oob_sum, oob_count
 
 
 class BaggingPUClassifier(_BasePUClassifier):
@@ -1220,6 +1224,11 @@ class BaggingPUClassifier(_BasePUClassifier):
     prior_method : str, default="dedpul"
         The prior estimator when ``class_prior`` is None; see
         :class:`ElkanNotoClassifier`.
+    match_prior : bool, default=True
+        Shift the logits of the posteriors by one constant, chosen so that
+        their mean over the training rows (weighted by ``sample_weight``) is
+        the class prior, as :class:`ElkanNotoClassifier` does. ``False``
+        keeps the posteriors the density ratio gives.
     cv : int, cross-validation generator or iterable, default=5
         Folds of the out-of-sample scores (score-based prior methods only).
     pos_label : int, float, bool or str, default=1
@@ -1244,6 +1253,9 @@ class BaggingPUClassifier(_BasePUClassifier):
         :math:`\pi`, given or estimated.
     label_frequency_ : float
         :math:`c`.
+    prior_shift_ : float
+        The shift added to the posteriors' logits (0 without ``match_prior``
+        or with :math:`c = 1`).
     oob_scores_ : ndarray of shape (n_samples,)
         Mean out-of-bag score of each unlabelled training row (NaN for labelled
         rows and rows never out of bag): Mordelet and Vert's transductive output.
@@ -1295,6 +1307,7 @@ class BaggingPUClassifier(_BasePUClassifier):
             None,
         ],
         "bootstrap": ["boolean"],
+        "match_prior": ["boolean"],
     }
 
     def __init__(
@@ -1306,6 +1319,7 @@ class BaggingPUClassifier(_BasePUClassifier):
         bootstrap=True,
         class_prior=None,
         prior_method="dedpul",
+        match_prior=True,
         cv=5,
         pos_label=1,
         n_jobs=None,
@@ -1318,6 +1332,7 @@ class BaggingPUClassifier(_BasePUClassifier):
         self.bootstrap = bootstrap
         self.class_prior = class_prior
         self.prior_method = prior_method
+        self.match_prior = match_prior
         self.cv = cv
         self.pos_label = pos_label
         self.n_jobs = n_jobs
@@ -1387,7 +1402,7 @@ class BaggingPUClassifier(_BasePUClassifier):
         base = self._base_estimator()
         if sample_weight is not None:
             check_base_takes_weights(base)
-        X, labeled, _, params, rng, _ = self._prepare(
+        X, labeled, _, params, rng, row_weight = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
         start = time.perf_counter()
@@ -1403,9 +1418,10 @@ class BaggingPUClassifier(_BasePUClassifier):
             )
             for chunk in chunks
         )
-        self.estimators_ = [model for models, _, _ in results for model in models]
-        oob_sum = sum(r[1] for r in results)
-        oob_count = sum(r[2] for r in results)
+        self.estimators_ = [model for models, *_ in results for model in models]
+        score_sum = sum(r[1] for r in results)
+        oob_sum = sum(r[2] for r in results)
+        oob_count = sum(r[3] for r in results)
         with np.errstate(invalid="ignore", divide="ignore"):
             self.oob_scores_ = np.where(oob_count > 0, oob_sum / oob_count, np.nan)
         # The bagged models' odds are P(s=1|x) / P(s=0|x) under the bags' class
@@ -1420,16 +1436,22 @@ class BaggingPUClassifier(_BasePUClassifier):
             self._ratio_scale = (
                 n_draw * weight[unlabeled].mean() / weight[positives].sum()
             )
+        self.prior_shift_ = 0.0
+        if self.match_prior and self.label_frequency_ < 1.0:
+            # As in ElkanNotoClassifier: the posteriors the density ratio gives
+            # are exact only for calibrated models; their mean over the
+            # training rows is pinned to the prior.
+            posterior = self._from_mean_score(score_sum / self.n_estimators)
+            self.prior_shift_ = _prior_shift(
+                _logits(posterior), self.class_prior_, row_weight
+            )
         log_progress(
             self.verbose, f"{self.n_estimators} bagged models", start_time=start
         )
         return self
 
-    def _positive_proba(self, X):
-        mean = np.zeros(X.shape[0])
-        for model in self.estimators_:
-            mean += _positive_column(model, X)
-        mean /= len(self.estimators_)
+    def _from_mean_score(self, mean):
+        r""":math:`P(y = 1 \mid x)` from the bagged models' mean score."""
         mean = np.minimum(mean, _MAX_SCORE)
         ratio = self._ratio_scale * mean / (1.0 - mean)
         labeled_fraction = self.class_prior_ * self.label_frequency_
@@ -1437,6 +1459,15 @@ class BaggingPUClassifier(_BasePUClassifier):
             return self.class_prior_ / (
                 labeled_fraction + (1.0 - labeled_fraction) / ratio
             )
+
+    def _positive_proba(self, X):
+        mean = np.zeros(X.shape[0])
+        for model in self.estimators_:
+            mean += _positive_column(model, X)
+        proba = self._from_mean_score(mean / len(self.estimators_))
+        if self.prior_shift_ == 0.0:
+            return proba
+        return special.expit(_logits(proba) + self.prior_shift_)
 
 
 def _effective_jobs(n_jobs):

@@ -890,6 +890,31 @@ def test_bagging_density_ratio_scale_counts_weights(scar):
     assert_allclose(weighted._ratio_scale, plain._ratio_scale / 2)
 
 
+def test_bagging_shifts_the_posteriors_to_the_prior(scar):
+    X, _, s, X_test, _ = scar
+    X, s = X[:600], s[:600]
+    weights = np.linspace(0.5, 2.0, len(s))
+    raw = BaggingPUClassifier(
+        n_estimators=10, class_prior=0.4, match_prior=False, random_state=0
+    ).fit(X, s)
+    model = BaggingPUClassifier(n_estimators=10, class_prior=0.4, random_state=0).fit(
+        X, s
+    )
+    assert raw.prior_shift_ == 0.0 and model.prior_shift_ != 0.0
+    # The same bagged models, one constant added to every logit ...
+    unshifted = np.clip(raw.predict_proba(X_test)[:, 1], 1e-9, 1 - 1e-9)
+    shifted = special.logit(model.predict_proba(X_test)[:, 1])
+    # (rtol: rows saturated near 1 lose digits in the logit's round trip)
+    assert_allclose(shifted - special.logit(unshifted), model.prior_shift_, rtol=1e-6)
+    # ... that makes the mean over the training rows the prior, weighted too.
+    assert np.mean(model.predict_proba(X)[:, 1]) == pytest.approx(0.4, abs=1e-9)
+    weighted = BaggingPUClassifier(
+        n_estimators=10, class_prior=0.4, random_state=0
+    ).fit(X, s, sample_weight=weights)
+    mean = np.average(weighted.predict_proba(X)[:, 1], weights=weights)
+    assert mean == pytest.approx(0.4, abs=1e-9)
+
+
 def test_elkan_noto_base_without_weights_gets_a_clear_error(scar):
     X, _, s, _, _ = scar
     with pytest.raises(ValueError, match="does not accept sample_weight"):
