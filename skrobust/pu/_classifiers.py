@@ -1239,7 +1239,8 @@ class BaggingPUClassifier(_BasePUClassifier):
         Seeds the draws, the folds, the prior estimators and the base: every
         bagged model gets a seed of its own (as in scikit-learn's bagging), and
         the cross-fit behind an estimated prior seeds a base left unseeded.
-        Results do not depend on ``n_jobs``.
+        Results do not depend on ``n_jobs`` (beyond the last bit of the
+        summed scores, which each job adds up over its own models).
     verbose : int, default=0
         Print progress when positive.
 

@@ -111,6 +111,8 @@ def test_all_positives_labelled_is_supervised_learning(scar, cls, params):
     model = _make(cls, estimator=base, class_prior=y.mean(), **params).fit(X, y)
     base = clone(base).fit(X, y)
     assert model.label_frequency_ == pytest.approx(1.0)
+    # Nothing to shift towards the prior: the probabilities are the base's.
+    assert getattr(model, "prior_shift_", 0.0) == 0.0
     assert_allclose(model.predict_proba(X_test), base.predict_proba(X_test), atol=1e-6)
     assert_array_equal(model.predict(X_test), base.predict(X_test))
 
@@ -120,6 +122,7 @@ def test_bagging_with_all_positives_labelled_matches_supervised_decisions(scar):
     # decisions through another model rather than the identical one.
     X, y, _, X_test, y_test = scar
     model = _make(BaggingPUClassifier, class_prior=y.mean()).fit(X, y)
+    assert model.prior_shift_ == 0.0
     base = LogisticRegression(max_iter=1000).fit(X, y)
     agreement = np.mean(model.predict(X_test) == base.predict(X_test))
     assert agreement > 0.95
