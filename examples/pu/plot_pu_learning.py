@@ -126,9 +126,10 @@ plt.show()
 # positives. The EM-refined weighting comes closest to the supervised model.
 # Elkan-Noto and bagging (0.951 each) pin their posteriors' mean to the prior,
 # which makes up for most of the misfit of a logistic model of
-# :math:`P(s = 1 \mid x)`; the unbiased risk (0.923) has no such step. Self-training from the weighted classifier loses
-# here (0.944 against 0.965): its hard labels throw away the weighting's soft
-# posteriors near the boundary, which a linear refit needs. It pays off over a
+# :math:`P(s = 1 \mid x)`; the unbiased risk (0.923) has no such step.
+# Self-training from the weighted classifier loses here (0.944 against 0.965):
+# its hard labels throw away the weighting's soft posteriors near the
+# boundary, which a linear refit needs. It pays off over a
 # timid PU classifier, such as the nnPU network with few labelled positives
 # (see the benchmarks page). The recommended network reaches the supervised
 # logistic model here (0.958); on this one split the weighted classifier is
