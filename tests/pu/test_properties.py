@@ -78,3 +78,24 @@ def test_e1_and_e2_read_the_label_frequency_off_exact_scores(problem):
         )
         assert estimate.label_frequency == pytest.approx(c), method
         assert estimate.class_prior == pytest.approx(positive.mean()), method
+
+
+@pytest.mark.parametrize(
+    "cls", [ElkanNotoClassifier, BaggingPUClassifier], ids=lambda c: c.__name__
+)
+@_SETTINGS
+@given(problem=pu_problems(n_samples=60))
+def test_matched_posteriors_average_to_the_prior(cls, problem):
+    # match_prior: whatever the base's calibration, the posteriors' mean over
+    # the training rows is the prior in use (here the true share of positives,
+    # given, so the property does not hang on an estimate).
+    params = {"n_estimators": 3} if cls is BaggingPUClassifier else {}
+    prior = float(np.mean(problem.y == 1))
+    fraction = np.mean(problem.s == problem.pos_label)
+    assume(prior > fraction + 0.02)  # c < 1: there is something to match
+    model = cls(class_prior=prior, random_state=0, **params).fit(problem.X, problem.s)
+    column = list(model.classes_).index(problem.pos_label)
+    mean = model.predict_proba(problem.X)[:, column].mean()
+    # Posteriors at the clip (1 - 1e-9 in logit space) can hold the mean a
+    # hair off when the base is extremely confident.
+    assert mean == pytest.approx(prior, abs=1e-6)
