@@ -230,6 +230,22 @@ class _BasePUClassifier(
         self.random_state = random_state
         self.verbose = verbose
 
+    def _settle_prior_shift(self, posterior, weight):
+        """Set ``prior_shift_`` (``match_prior`` classifiers): the shift of the
+        logits of ``posterior()``, the training rows' :math:`P(y = 1 \\mid x)`,
+        that makes their (weighted) mean the prior; 0 when nothing is matched."""
+        self.prior_shift_ = 0.0
+        if self.match_prior and self.label_frequency_ < 1.0:
+            self.prior_shift_ = _prior_shift(
+                _logits(posterior()), self.class_prior_, weight
+            )
+
+    def _shifted(self, proba):
+        """``proba`` with ``prior_shift_`` added to its logits (as is at 0)."""
+        if self.prior_shift_ == 0.0:
+            return proba
+        return special.expit(_logits(proba) + self.prior_shift_)
+
     def _base_estimator(self):
         return _refitted_base(self, "fits its base on the PU labels")
 
@@ -583,15 +599,11 @@ class ElkanNotoClassifier(_BasePUClassifier):
         )
         self.estimator_ = clone(self._base_estimator())
         _fit_weighted(self.estimator_, X, labeled.astype(np.int8), **params)
-        self.prior_shift_ = 0.0
-        if self.match_prior and self.label_frequency_ < 1.0:
-            # g / c assumes a calibrated g; a base that is not (a misspecified
-            # or heavily regularised one) moves the posteriors' mean off the
-            # prior, and with it the 0.5 cut. Pinning the mean to the prior on
-            # the training rows corrects that, as the weighted variant does.
-            self.prior_shift_ = _prior_shift(
-                _logits(self._rescaled(X)), self.class_prior_, weight
-            )
+        # g / c assumes a calibrated g; a base that is not (a misspecified or
+        # heavily regularised one) moves the posteriors' mean off the prior,
+        # and with it the 0.5 cut. Pinning the mean to the prior on the
+        # training rows corrects that, as the weighted variant does.
+        self._settle_prior_shift(lambda: self._rescaled(X), weight)
         return self
 
     def _rescaled(self, X):
@@ -601,10 +613,7 @@ class ElkanNotoClassifier(_BasePUClassifier):
         )
 
     def _positive_proba(self, X):
-        proba = self._rescaled(X)
-        if self.prior_shift_ == 0.0:
-            return proba
-        return special.expit(_logits(proba) + self.prior_shift_)
+        return self._shifted(self._rescaled(X))
 
 
 def _match_prior(proba, prior, weight=None):
@@ -1437,15 +1446,11 @@ class BaggingPUClassifier(_BasePUClassifier):
             self._ratio_scale = (
                 n_draw * weight[unlabeled].mean() / weight[positives].sum()
             )
-        self.prior_shift_ = 0.0
-        if self.match_prior and self.label_frequency_ < 1.0:
-            # As in ElkanNotoClassifier: the posteriors the density ratio gives
-            # are exact only for calibrated models; their mean over the
-            # training rows is pinned to the prior.
-            posterior = self._from_mean_score(score_sum / self.n_estimators)
-            self.prior_shift_ = _prior_shift(
-                _logits(posterior), self.class_prior_, row_weight
-            )
+        # As in ElkanNotoClassifier: the posteriors the density ratio gives are
+        # exact only for calibrated models.
+        self._settle_prior_shift(
+            lambda: self._from_mean_score(score_sum / self.n_estimators), row_weight
+        )
         log_progress(
             self.verbose, f"{self.n_estimators} bagged models", start_time=start
         )
@@ -1465,10 +1470,7 @@ class BaggingPUClassifier(_BasePUClassifier):
         mean = np.zeros(X.shape[0])
         for model in self.estimators_:
             mean += _positive_column(model, X)
-        proba = self._from_mean_score(mean / len(self.estimators_))
-        if self.prior_shift_ == 0.0:
-            return proba
-        return special.expit(_logits(proba) + self.prior_shift_)
+        return self._shifted(self._from_mean_score(mean / len(self.estimators_)))
 
 
 def _effective_jobs(n_jobs):
