@@ -93,6 +93,7 @@ from skrobust._bench import (
     Method,
     Section,
     benchmark_main,
+    fit_on_clean_labels,
     preimport,
     time_limited,
 )
@@ -173,11 +174,6 @@ def _bag_majority(problem):
     if len(np.unique(y_bag)) == 1:
         return _accuracy(problem, np.full(len(problem.y_test), y_bag[0]))
     model = problem.clone_estimator().fit(problem.X_train, y_bag)
-    return _accuracy(problem, model.predict(problem.X_test))
-
-
-def _ceiling(problem):
-    model = problem.clone_estimator().fit(problem.X_train, problem.y_train_clean)
     return _accuracy(problem, model.predict(problem.X_test))
 
 
@@ -451,7 +447,7 @@ def _methods(binary, *, large=False):
     methods += [
         _peer("MixBag (simple-mlp)", _peer_mixbag),
         _peer("LLPFC (simple-mlp)", _peer_llpfc),
-        Method("base on true labels (ceiling)", "scikit-learn", _ceiling),
+        Method("base on true labels (ceiling)", "scikit-learn", fit_on_clean_labels),
     ]
     if large:
         methods.append(

@@ -111,9 +111,13 @@ from skrobust._bench import (
     PULabels,
     Section,
     benchmark_main,
+    labelled_indicator,
     preimport,
     time_limited,
 )
+
+# Aliased: the pu-toolbox runner has a case_control flag of its own.
+from skrobust._bench._problem import case_control as _case_control
 from skrobust._bench._problem import score_binary_on_test
 
 DATASETS = (
@@ -192,9 +196,8 @@ def _pos_label(problem):
     return problem.setting.pos_label
 
 
-def _s(problem):
-    """PU labels as 0/1, the convention every peer accepts."""
-    return (problem.y_train_corrupted == _pos_label(problem)).astype(int)
+# PU labels as 0/1, the convention every peer accepts.
+_s = labelled_indicator
 
 
 def _scores(problem, positive):
@@ -218,20 +221,6 @@ def _prior_from_unlabelled_share(problem, kappa):
     """pi from kappa, the share of positives among the s = 0 rows."""
     s = _s(problem)
     return (s.sum() + kappa * (len(s) - s.sum())) / len(s)
-
-
-def _case_control(problem):
-    """P = labelled rows, U = every training row, for uPU/nnPU-type peers.
-
-    Their ``fit(X, y)`` averages the unlabelled risk over the ``y = 0`` rows and
-    weighs it with the prior of the population that sample comes from; appending
-    the labelled rows again as unlabelled makes that sample the whole training set,
-    whose prior is the true pi.
-    """
-    s = _s(problem)
-    X = np.vstack([problem.X_train, problem.X_train[s == 1]])
-    y = np.concatenate([np.zeros(len(s), dtype=int), np.ones(s.sum(), dtype=int)])
-    return X, y
 
 
 def _shared_s_proba(problem):

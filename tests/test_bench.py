@@ -20,8 +20,12 @@ from skrobust._bench import (
     RunRecord,
     Section,
     available_benchmarks,
+    case_control,
     find_benchmark_script,
+    fit_on_clean_labels,
+    fit_on_corrupted_labels,
     format_table,
+    labelled_indicator,
     make_problem,
     peer_version,
     report,
@@ -725,3 +729,21 @@ def test_noise_detect_refuses_fewer_than_one_seed(argv, capsys):
     with pytest.raises(SystemExit):
         main([*argv, "--no-speed"])
     assert "--seeds must be at least 1" in capsys.readouterr().err
+
+
+def test_pu_helpers_give_peers_their_forms():
+    problem = make_problem("breast_cancer", PULabels(0.3, pos_label=0), 0)
+    s = labelled_indicator(problem)
+    # 1 exactly where the PU labels carry pos_label, whatever its value.
+    np.testing.assert_array_equal(s, problem.y_train_corrupted == 0)
+    assert set(np.unique(s)) == {0, 1}
+    X, y = case_control(problem)
+    n, k = len(s), int(s.sum())
+    # Every training row as unlabelled, then the labelled rows again as y = 1.
+    assert X.shape == (n + k, problem.X_train.shape[1]) and y.sum() == k
+    np.testing.assert_array_equal(X[:n], problem.X_train)
+    np.testing.assert_array_equal(X[n:], problem.X_train[s == 1])
+    # The ceiling learns from the true labels: far above unlabelled = negative.
+    ceiling = fit_on_clean_labels(problem)["accuracy"]
+    naive = fit_on_corrupted_labels(problem)["accuracy"]
+    assert ceiling > 0.95 and ceiling > naive + 0.2

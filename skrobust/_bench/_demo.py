@@ -17,9 +17,12 @@ from ._problem import (
     LabelNoise,
     LabelProportions,
     PULabels,
+    case_control,
     clean_learning,
+    fit_on_clean_labels,
     fit_on_corrupted_labels,
     fit_with_shared_proba,
+    labelled_indicator,
     score_on_test,
 )
 from ._run import Method, Section, preimport
@@ -82,34 +85,20 @@ def _recommended_pu(problem):
     return score_on_test(problem, model.fit(problem.X_train, problem.y_train_corrupted))
 
 
-def _labelled(problem):
-    return (problem.y_train_corrupted == problem.setting.pos_label).astype(int)
-
-
 def _pulearn_elkan_noto(problem):
     from pulearn import ElkanotoPuClassifier
 
     model = ElkanotoPuClassifier(problem.clone_estimator(), random_state=0)
-    model.fit(problem.X_train, _labelled(problem))
+    model.fit(problem.X_train, labelled_indicator(problem))
     return _positive_accuracy(problem, model.predict(problem.X_test) == 1)
 
 
 def _pulearn_nnpu_true_prior(problem):
     from pulearn import NNPUClassifier
 
-    # The case-control form its risk expects: P = the labelled rows, U = every
-    # training row, whose prior is the true one it is given.
-    s = _labelled(problem)
-    X = np.vstack([problem.X_train, problem.X_train[s == 1]])
-    y = np.concatenate([np.zeros(len(s), dtype=int), np.ones(s.sum(), dtype=int)])
     model = NNPUClassifier(prior=problem.extra["class_prior"], random_state=0)
-    model.fit(X, y)
+    model.fit(*case_control(problem))
     return _positive_accuracy(problem, model.predict(problem.X_test) == 1)
-
-
-def _supervised_ceiling(problem):
-    estimator = problem.clone_estimator()
-    return score_on_test(problem, estimator.fit(problem.X_train, problem.y_train_clean))
 
 
 PU_METHODS = [
@@ -135,7 +124,7 @@ PU_METHODS = [
     Method(
         "LogisticRegression on the true labels (ceiling)",
         "scikit-learn",
-        _supervised_ceiling,
+        fit_on_clean_labels,
     ),
 ]
 
@@ -188,7 +177,7 @@ LLP_METHODS = [
     Method(
         "LogisticRegression on the true labels (ceiling)",
         "scikit-learn",
-        _supervised_ceiling,
+        fit_on_clean_labels,
     ),
 ]
 

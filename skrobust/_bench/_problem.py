@@ -531,6 +531,64 @@ def fit_on_corrupted_labels(problem):
     return score_on_test(problem, estimator)
 
 
+def fit_on_clean_labels(problem):
+    """The ceiling: the base estimator trained on the true training labels.
+
+    Parameters
+    ----------
+    problem : Problem
+
+    Returns
+    -------
+    metrics : dict
+        ``{"accuracy": float}`` on the clean test labels.
+    """
+    estimator = problem.clone_estimator()
+    estimator.fit(problem.X_train, problem.y_train_clean)
+    return score_on_test(problem, estimator)
+
+
+def labelled_indicator(problem):
+    """A PU problem's labels as 0/1 (1 = labelled positive), which every PU
+    peer library accepts whatever the dataset's own labels are.
+
+    Parameters
+    ----------
+    problem : Problem
+        With a :class:`PULabels` setting.
+
+    Returns
+    -------
+    s : ndarray of shape (n_train,), dtype int
+    """
+    return (problem.y_train_corrupted == problem.setting.pos_label).astype(int)
+
+
+def case_control(problem):
+    """The case-control form of a PU problem, for uPU/nnPU-type peers.
+
+    Their ``fit(X, y)`` averages the unlabelled risk over the ``y = 0`` rows
+    and weighs it with the prior of the population that sample comes from;
+    appending the labelled rows again, as ``y = 1``, to every training row as
+    ``y = 0`` makes that sample the whole training set, whose prior is the true
+    one.
+
+    Parameters
+    ----------
+    problem : Problem
+        With a :class:`PULabels` setting.
+
+    Returns
+    -------
+    X : ndarray of shape (n_train + n_labelled, n_features)
+    y : ndarray of shape (n_train + n_labelled,), dtype int
+    """
+    s = labelled_indicator(problem)
+    X = np.vstack([problem.X_train, problem.X_train[s == 1]])
+    y = np.concatenate([np.zeros(len(s), dtype=int), np.ones(s.sum(), dtype=int)])
+    return X, y
+
+
 def fit_with_shared_proba(estimator_class):
     """A method fitting a skrobust noise estimator on the shared probabilities.
 
