@@ -230,22 +230,6 @@ class _BasePUClassifier(
         self.random_state = random_state
         self.verbose = verbose
 
-    def _settle_prior_shift(self, posterior, weight):
-        """Set ``prior_shift_`` (``match_prior`` classifiers): the shift of the
-        logits of ``posterior()``, the training rows' :math:`P(y = 1 \\mid x)`,
-        that makes their (weighted) mean the prior; 0 when nothing is matched."""
-        self.prior_shift_ = 0.0
-        if self.match_prior and self.label_frequency_ < 1.0:
-            self.prior_shift_ = _prior_shift(
-                _logits(posterior()), self.class_prior_, weight
-            )
-
-    def _shifted(self, proba):
-        """``proba`` with ``prior_shift_`` added to its logits (as is at 0)."""
-        if self.prior_shift_ == 0.0:
-            return proba
-        return special.expit(_logits(proba) + self.prior_shift_)
-
     def _base_estimator(self):
         return _refitted_base(self, "fits its base on the PU labels")
 
@@ -429,7 +413,29 @@ _COMMON_DOC = """
         ``LogisticRegression(max_iter=1000)``. It is cloned, never fitted in place."""
 
 
-class ElkanNotoClassifier(_BasePUClassifier):
+class _MatchPriorMixin:
+    """The ``match_prior`` step of the classifiers that read a posterior off a
+    fitted base (Elkan-Noto, bagging): one shift of its logits, fitted on the
+    training rows, applied to every prediction."""
+
+    def _settle_prior_shift(self, posterior, weight):
+        """Set ``prior_shift_``: the shift of the logits of ``posterior()``, the
+        training rows' :math:`P(y = 1 \\mid x)`, that makes their (weighted)
+        mean the prior; 0 when nothing is matched."""
+        self.prior_shift_ = 0.0
+        if self.match_prior and self.label_frequency_ < 1.0:
+            self.prior_shift_ = _prior_shift(
+                _logits(posterior()), self.class_prior_, weight
+            )
+
+    def _shifted(self, proba):
+        """``proba`` with ``prior_shift_`` added to its logits (as is at 0)."""
+        if self.prior_shift_ == 0.0:
+            return proba
+        return special.expit(_logits(proba) + self.prior_shift_)
+
+
+class ElkanNotoClassifier(_MatchPriorMixin, _BasePUClassifier):
     r"""Elkan and Noto's PU classifier: rescale a classifier of the labels.
 
     Under SCAR, :math:`P(s = 1 \mid x) = c\,P(y = 1 \mid x)`, so a calibrated
@@ -1204,7 +1210,7 @@ def _fit_bag_chunk(base, X, positives, unlabeled, seeds, n_draw, bootstrap, para
     return models, score_sum, oob_sum, oob_count
 
 
-class BaggingPUClassifier(_BasePUClassifier):
+class BaggingPUClassifier(_MatchPriorMixin, _BasePUClassifier):
     r"""Bagging PU classifier: labelled rows against random unlabelled subsets.
 
     Each of ``n_estimators`` clones of the base learns the labelled rows
