@@ -14,6 +14,7 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import _num_samples
 
 from ..utils import check_pu_labels
 from ..utils._sklearn_compat import _fit_context, _routing_enabled, validate_data
@@ -55,7 +56,9 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         give. ``None`` means the six members the PU benchmark recommends
         (see Notes): DEDPUL and BBE, each over a logistic regression, a
         random forest and extra trees (100 trees, leaves of at least 3 rows),
-        cross-fitted over 5 folds, three cross-fits in all.
+        cross-fitted over 5 folds, three cross-fits in all. Once every
+        training fold holds more than 4000 rows, the random forest grows each
+        tree on a bootstrap of 4000 rows (see Notes).
     pos_label : int, float, bool or str, default=None
         The value of ``y`` marking labelled positives. ``None`` means the
         members' own (1 for the default members); given with ``estimators``,
@@ -111,6 +114,15 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
     development seeds 100 to 105, against 0.0180 for DEDPUL alone, and 0.019
     against 0.022 on the benchmark's seeds, closer in 11 settings and further
     in 5 (breast cancer with c = 0.1: 0.073 against 0.056).
+
+    A random forest grown on all rows costs :math:`O(n \log n)` per tree and
+    was most of the default's time on large data; its trees now grow on
+    bootstraps of at most 4000 rows. On the PU benchmark's 20k-row set (15 000
+    training rows; c = 0.1, seed 0) that cut the forest's cross-fit from 15.8
+    to 6.4 s, and on development seeds 100 to 102 the median's mean absolute
+    error was 0.0270, 0.0083, 0.0030 and 0.0023 at c = 0.1, 0.3, 0.5 and 0.7,
+    against 0.0277, 0.0125, 0.0042 and 0.0017 with every tree grown on all
+    rows. Below about 5000 rows nothing changes.
 
     References
     ----------
@@ -189,8 +201,13 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         """
         # Only default members draw a seed: given ones keep their own, and
         # the global generator is left alone for them.
+        try:
+            n_samples = _num_samples(X)
+        except TypeError:
+            n_samples = None  # validate_data below says what is wrong with X
         members = self._members(
-            _member_seed(self.random_state) if self.estimators is None else None
+            _member_seed(self.random_state) if self.estimators is None else None,
+            n_samples=n_samples,
         )
         if not members:
             raise ValueError("estimators must hold at least one prior estimator.")
@@ -304,10 +321,11 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.allow_nan = all(member.allow_nan for member in members)
         return tags
 
-    def _members(self, seed=0):
+    def _members(self, seed=0, n_samples=None):
         """The estimators to fit: those given, or the default six seeded ``seed``.
 
-        The default members' routing and tags do not depend on the seed.
+        ``n_samples``, the rows to fit on, caps the default random forest's
+        bootstrap. The default members' routing and tags depend on neither.
         """
         if self.estimators is not None:
             return self.estimators
@@ -318,11 +336,20 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             "n_jobs": self.n_jobs,
             "random_state": seed,
         }
+        forest = dict(trees)
+        if n_samples is not None and _smallest_fold(n_samples) > _FOREST_ROWS:
+            # Each tree grows on a bootstrap of at most _FOREST_ROWS rows: the
+            # forest's cost stops growing as n log n, and past a few thousand
+            # rows the scores DEDPUL and BBE read barely change (the 20k
+            # benchmark set, development seeds 100 to 102: the median's mean
+            # absolute error 0.0270, 0.0083, 0.0030, 0.0023 at c = 0.1, 0.3,
+            # 0.5, 0.7 against 0.0277, 0.0125, 0.0042, 0.0017 grown on all).
+            forest["max_samples"] = _FOREST_ROWS
         bases = (
             # lbfgs reads no random_state; the seed only lets the two methods
             # share this classifier's cross-fit.
             LogisticRegression(max_iter=1000, random_state=seed),
-            RandomForestClassifier(**trees),
+            RandomForestClassifier(**forest),
             ExtraTreesClassifier(**trees),
         )
         if _routing_enabled():
@@ -336,6 +363,19 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             for method in ("dedpul", "bbe")
             for base in bases
         ]
+
+
+# The most rows a default forest's tree is grown on.
+_FOREST_ROWS = 4000
+
+
+def _smallest_fold(n_samples, cv=5):
+    """A lower bound on the rows a default member's cross-fit trains on.
+
+    PUStratifiedKFold balances two strata, so a fold may hold a row or two
+    more than an even share.
+    """
+    return n_samples - -(-n_samples // cv) - 2
 
 
 def _member_seed(random_state):

@@ -5,6 +5,8 @@ import pickle
 import numpy as np
 import pytest
 import sklearn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, clone
 from sklearn.datasets import load_breast_cancer
@@ -15,8 +17,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skrobust.datasets import make_pu_labels
-from skrobust.pu import ClassPriorEstimator, MedianPriorEstimator
-from skrobust.pu._median import _cross_fit_leaders
+from skrobust.pu import ClassPriorEstimator, MedianPriorEstimator, PUStratifiedKFold
+from skrobust.pu._median import _cross_fit_leaders, _smallest_fold
 
 
 @pytest.fixture(scope="module")
@@ -332,3 +334,47 @@ def test_given_members_leave_the_global_generator_alone(cancer_pu):
     after = np.random.get_state(legacy=False)["state"]  # noqa: NPY002
     assert after["pos"] == before["pos"]
     assert_array_equal(after["key"], before["key"])
+
+
+def test_default_forest_grows_each_tree_on_at_most_4000_rows():
+    model = MedianPriorEstimator()
+    small, large = model._members(0, n_samples=5000), model._members(0, n_samples=6000)
+    # 5000 rows leave 3998 to train each fold on: the forest keeps its whole
+    # bootstrap there, and the small sets' priors stay as they were.
+    assert small[1].estimator.max_samples is None
+    assert large[1].estimator.max_samples == 4000
+    assert large[4].estimator.max_samples == 4000  # BBE's forest, the same one
+    # Extra trees draw no bootstrap, so they keep every row.
+    assert large[2].estimator.max_samples is None
+    assert not large[2].estimator.bootstrap
+    # Routing and tags, read without a row count, see the uncapped members.
+    assert model._members()[1].estimator.max_samples is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_samples=st.integers(20, 3000),
+    labeled_share=st.floats(0.05, 0.95),
+    seed=st.integers(0, 2**16),
+)
+def test_smallest_fold_bounds_every_default_cross_fit(n_samples, labeled_share, seed):
+    # The cap is an int bootstrap size, which scikit-learn rejects above the
+    # rows a fold trains on; the bound must hold for every PU split.
+    n_labeled = min(max(5, round(labeled_share * n_samples)), n_samples - 5)
+    s = np.zeros(n_samples, dtype=int)
+    s[np.random.RandomState(seed).permutation(n_samples)[:n_labeled]] = 1
+    cv = PUStratifiedKFold(5, shuffle=True, random_state=seed)
+    smallest = min(len(train) for train, _ in cv.split(np.zeros((n_samples, 1)), s))
+    assert _smallest_fold(n_samples) <= smallest
+
+
+def test_default_members_fit_with_the_forest_capped():
+    rng = np.random.RandomState(0)
+    y = (rng.rand(6000) < 0.4).astype(int)
+    X = rng.randn(6000, 4) + y[:, None]
+    s = make_pu_labels(y, 0.5, random_state=0)
+    model = MedianPriorEstimator(random_state=0).fit(X, s)
+    assert model.estimators_[1].estimator.max_samples == 4000
+    # Two overlapping Gaussians (means one apart in each of 4 features):
+    # measured 0.437 against 0.407.
+    assert abs(model.class_prior_ - y.mean()) < 0.05
