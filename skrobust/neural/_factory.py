@@ -41,8 +41,8 @@ def make_pu_classifier(
     device : str, default="cpu"
         Torch device of both networks, e.g. ``"cuda"``.
     n_jobs : int, default=None
-        Jobs for the prior estimate, whose forests take most of a fit's time
-        on large data (on 20 000 rows, about two thirds of it).
+        Jobs for the prior estimate, a little over half of a fit's time on
+        large data (the PU benchmark's 20k-row set).
     random_state : int, RandomState instance or None, default=None
         Seeds the prior estimate and both networks; an int gives the same
         model on every fit.

@@ -199,12 +199,12 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         self : MedianPriorEstimator
             The fitted estimator.
         """
-        # Only default members draw a seed: given ones keep their own, and
-        # the global generator is left alone for them.
         try:
             n_samples = _num_samples(X)
         except TypeError:
             n_samples = None  # validate_data below says what is wrong with X
+        # Only default members draw a seed: given ones keep their own, and
+        # the global generator is left alone for them.
         members = self._members(
             _member_seed(self.random_state) if self.estimators is None else None,
             n_samples=n_samples,
@@ -358,24 +358,32 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             bases = [base.set_fit_request(sample_weight=True) for base in bases]
         return [
             ClassPriorEstimator(
-                method, estimator=base, pos_label=pos_label, cv=5, random_state=seed
+                method,
+                estimator=base,
+                pos_label=pos_label,
+                cv=_MEMBER_FOLDS,
+                random_state=seed,
             )
             for method in ("dedpul", "bbe")
             for base in bases
         ]
 
 
-# The most rows a default forest's tree is grown on.
+# The most rows a default forest's tree is grown on, and the default members'
+# folds.
 _FOREST_ROWS = 4000
+_MEMBER_FOLDS = 5
 
 
-def _smallest_fold(n_samples, cv=5):
-    """A lower bound on the rows a default member's cross-fit trains on.
+def _smallest_fold(n_samples, cv=_MEMBER_FOLDS):
+    """The fewest rows a default member's cross-fit trains a fold on.
 
-    PUStratifiedKFold balances two strata, so a fold may hold a row or two
-    more than an even share.
+    An int ``cv`` makes a shuffled StratifiedKFold on the labelled indicator,
+    whose test folds hold ``n // cv`` or one more rows. scikit-learn below 1.9
+    refuses a bootstrap larger than that; later versions draw it silently, so
+    a test holds the bound to the splitter.
     """
-    return n_samples - -(-n_samples // cv) - 2
+    return n_samples - -(-n_samples // cv)
 
 
 def _member_seed(random_state):

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
@@ -339,8 +339,8 @@ def test_given_members_leave_the_global_generator_alone(cancer_pu):
 def test_default_forest_grows_each_tree_on_at_most_4000_rows():
     model = MedianPriorEstimator()
     small, large = model._members(0, n_samples=5000), model._members(0, n_samples=6000)
-    # 5000 rows leave 3998 to train each fold on: the forest keeps its whole
-    # bootstrap there, and the small sets' priors stay as they were.
+    # 5000 rows train each fold on 4000, no more than the cap: the forest
+    # keeps its whole bootstrap there, as on every smaller data set.
     assert small[1].estimator.max_samples is None
     assert large[1].estimator.max_samples == 4000
     assert large[4].estimator.max_samples == 4000  # BBE's forest, the same one
@@ -357,15 +357,23 @@ def test_default_forest_grows_each_tree_on_at_most_4000_rows():
     labeled_share=st.floats(0.05, 0.95),
     seed=st.integers(0, 2**16),
 )
-def test_smallest_fold_bounds_every_default_cross_fit(n_samples, labeled_share, seed):
-    # The cap is an int bootstrap size, which scikit-learn rejects above the
-    # rows a fold trains on; the bound must hold for every PU split.
+def test_smallest_fold_is_the_smallest_default_cross_fit(
+    n_samples, labeled_share, seed
+):
+    # The cap is an int bootstrap size: scikit-learn below 1.9 refuses one
+    # above the rows a fold trains on, later versions draw it silently. The
+    # default members' int cv makes a shuffled StratifiedKFold on the
+    # labelled indicator; PUStratifiedKFold deals folds the same way.
     n_labeled = min(max(5, round(labeled_share * n_samples)), n_samples - 5)
     s = np.zeros(n_samples, dtype=int)
     s[np.random.RandomState(seed).permutation(n_samples)[:n_labeled]] = 1
-    cv = PUStratifiedKFold(5, shuffle=True, random_state=seed)
-    smallest = min(len(train) for train, _ in cv.split(np.zeros((n_samples, 1)), s))
-    assert _smallest_fold(n_samples) <= smallest
+    X = np.zeros((n_samples, 1))
+    for cv in (
+        StratifiedKFold(5, shuffle=True, random_state=seed),
+        PUStratifiedKFold(5, shuffle=True, random_state=seed),
+    ):
+        smallest = min(len(train) for train, _ in cv.split(X, s))
+        assert _smallest_fold(n_samples) == smallest
 
 
 def test_default_members_fit_with_the_forest_capped():
