@@ -47,7 +47,8 @@ def make_pu_classifier(
         Seeds the prior estimate and both networks; an int gives the same
         model on every fit.
     verbose : int, default=0
-        Progress of the self-training and of both networks' epochs.
+        Progress of the prior estimate, of the self-training and of both
+        networks' epochs.
 
     Returns
     -------
@@ -111,7 +112,9 @@ def make_pu_classifier(
     return PseudoLabelPUClassifier(
         PUNeuralNetClassifier(
             class_prior=class_prior,
-            prior_method=MedianPriorEstimator(n_jobs=n_jobs, random_state=random_state),
+            prior_method=MedianPriorEstimator(
+                n_jobs=n_jobs, random_state=random_state, verbose=verbose
+            ),
             module__dropout=0.5,
             device=device,
             random_state=random_state,

@@ -1,5 +1,6 @@
 """The median of several class-prior estimators."""
 
+import time
 from numbers import Integral
 
 import joblib
@@ -19,6 +20,7 @@ from sklearn.utils.validation import _num_samples
 from ..utils import check_pu_labels
 from ..utils._sklearn_compat import _fit_context, _routing_enabled, validate_data
 from ..utils._validation import check_row_weights
+from ..utils._verbose import log_progress
 from ._prior import (
     SCORE_METHODS,
     ClassPriorEstimator,
@@ -70,6 +72,9 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         Seeds the default members (their folds and forests); an int gives the
         same prior on every fit. Unused when ``estimators`` is given: each
         member keeps its own.
+    verbose : int, default=0
+        Print the median and the fit's time when positive; from 2, each
+        estimate as well.
 
     Attributes
     ----------
@@ -170,15 +175,23 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         "pos_label": [Integral, float, str, "boolean", None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
-        self, estimators=None, *, pos_label=None, n_jobs=None, random_state=None
+        self,
+        estimators=None,
+        *,
+        pos_label=None,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
     ):
         self.estimators = estimators
         self.pos_label = pos_label
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
@@ -199,6 +212,7 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         self : MedianPriorEstimator
             The fitted estimator.
         """
+        start = time.perf_counter()
         try:
             n_samples = _num_samples(X)
         except TypeError:
@@ -272,6 +286,16 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             priors.append(prior)
         self.class_priors_ = np.array(priors)
         self.class_prior_ = float(np.median(self.class_priors_))
+        for fitted, prior in zip(self.estimators_, priors, strict=True):
+            log_progress(
+                self.verbose, f"  {_describe(fitted)}: pi = {prior:.4f}", level=2
+            )
+        log_progress(
+            self.verbose,
+            f"MedianPriorEstimator: median of {len(priors)} estimates, "
+            f"pi = {self.class_prior_:.4f}",
+            start_time=start,
+        )
         # c pi is the labelled fraction, read once from y (weighted as the
         # score methods weigh it) so that it does not depend on which member
         # comes first: feature methods keep it unweighted.
@@ -406,6 +430,17 @@ def _shared_pos_label(estimators):
             f"pos_label values {labels!r}."
         )
     return labels[0]
+
+
+def _describe(estimator):
+    """A member's name for the progress log: its method and its classifier."""
+    method = getattr(estimator, "method", None)
+    base = getattr(estimator, "estimator", None)
+    if method is None:
+        return type(estimator).__name__
+    if base is None:
+        return str(method)
+    return f"{method} over {type(base).__name__}"
 
 
 def _fit_one(estimator, X, y, params):

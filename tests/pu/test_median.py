@@ -386,3 +386,34 @@ def test_default_members_fit_with_the_forest_capped():
     # Two overlapping Gaussians (means one apart in each of 4 features):
     # measured 0.437 against 0.407.
     assert abs(model.class_prior_ - y.mean()) < 0.05
+
+
+def test_verbose_reports_the_median_and_each_estimate(cancer_pu, capsys):
+    X, y, s = cancer_pu
+    members = [_FixedPrior(0.4), _FixedPrior(0.6), ClassPriorEstimator(random_state=0)]
+    MedianPriorEstimator(members).fit(X, s)
+    assert capsys.readouterr().out == ""
+    model = MedianPriorEstimator(members, verbose=1).fit(X, s)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        f"MedianPriorEstimator: median of 3 estimates, pi = {model.class_prior_:.4f} ["
+    )
+    MedianPriorEstimator(members, verbose=2).fit(X, s)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [
+        "  _FixedPrior: pi = 0.4000",
+        "  _FixedPrior: pi = 0.6000",
+        f"  dedpul: pi = {model.class_priors_[2]:.4f}",
+    ]
+    assert len(lines) == 4
+    # The default members name their classifier.
+    default = MedianPriorEstimator(random_state=0, verbose=2).fit(X, s)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == (
+        f"  dedpul over RandomForestClassifier: pi = {default.class_priors_[1]:.4f}"
+    )
+    assert lines[5] == (
+        f"  bbe over ExtraTreesClassifier: pi = {default.class_priors_[5]:.4f}"
+    )
+    assert len(lines) == 7
