@@ -1,6 +1,7 @@
 """The median of several class-prior estimators."""
 
 import time
+import warnings
 from numbers import Integral
 
 import joblib
@@ -17,16 +18,22 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
-from ..utils import check_pu_labels
+from ..utils import SmallClassWarning, check_pu_labels
 from ..utils._sklearn_compat import _fit_context, _routing_enabled, validate_data
 from ..utils._validation import check_row_weights
 from ..utils._verbose import log_progress
+from ..utils._warnings import _user_stacklevel
 from ._prior import (
     SCORE_METHODS,
     ClassPriorEstimator,
     _labeled_fraction,
     _random_state_params,
 )
+
+# The most rows a default forest's tree is grown on, and the default members'
+# folds.
+_FOREST_ROWS = 4000
+_MEMBER_FOLDS = 5
 
 
 class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
@@ -60,7 +67,10 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         random forest and extra trees (100 trees, leaves of at least 3 rows),
         cross-fitted over 5 folds, three cross-fits in all. Once every
         training fold holds more than 4000 rows, the random forest grows each
-        tree on a bootstrap of 4000 rows (see Notes).
+        tree on a bootstrap of 4000 rows (see Notes). With only 2 to 4
+        labelled positives (or unlabelled rows) they cross-fit over that many
+        folds and warn (:class:`~skrobust.utils.SmallClassWarning`); with
+        fewer, ``fit`` raises a ``ValueError``.
     pos_label : int, float, bool or str, default=None
         The value of ``y`` marking labelled positives. ``None`` means the
         members' own (1 for the default members); given with ``estimators``,
@@ -217,12 +227,15 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             n_samples = _num_samples(X)
         except TypeError:
             n_samples = None  # validate_data below says what is wrong with X
-        # Only default members draw a seed: given ones keep their own, and
-        # the global generator is left alone for them.
-        members = self._members(
-            _member_seed(self.random_state) if self.estimators is None else None,
-            n_samples=n_samples,
-        )
+        if self.estimators is None:
+            folds = self._default_folds(y)
+            # Only default members draw a seed: given ones keep their own, and
+            # the global generator is left alone for them.
+            members = self._members(
+                _member_seed(self.random_state), n_samples=n_samples, folds=folds
+            )
+        else:
+            members = self.estimators
         if not members:
             raise ValueError("estimators must hold at least one prior estimator.")
         for index, estimator in enumerate(members):
@@ -345,11 +358,48 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.allow_nan = all(member.allow_nan for member in members)
         return tags
 
-    def _members(self, seed=0, n_samples=None):
+    def _default_folds(self, y):
+        """The default members' folds: 5, or fewer where ``y`` has fewer rows
+        of a kind.
+
+        A labelled positive can only be scored out of sample if the other
+        folds hold one, so with 2 to 4 labelled positives (or unlabelled rows)
+        each gets a fold of its own, and a warning says the prior rests on
+        them.
+        """
+        pos_label = 1 if self.pos_label is None else self.pos_label
+        try:
+            labeled = check_pu_labels(y, pos_label=pos_label)
+        except (TypeError, ValueError):
+            # The members say what is wrong, about X first, as they would with
+            # their usual folds.
+            return _MEMBER_FOLDS
+        n_labeled = int(labeled.sum())
+        fewest = min(n_labeled, labeled.shape[0] - n_labeled)
+        if fewest < 2:
+            raise ValueError(
+                "The default members cross-fit their scores and need at least 2 "
+                "labelled positives (y == pos_label) and 2 unlabelled rows; got "
+                f"{n_labeled} and {labeled.shape[0] - n_labeled}."
+            )
+        if fewest < _MEMBER_FOLDS:
+            warnings.warn(
+                f"y holds {n_labeled} labelled positives and "
+                f"{labeled.shape[0] - n_labeled} unlabelled rows, fewer than the "
+                f"default members' {_MEMBER_FOLDS} folds: they cross-fit over "
+                f"{fewest} folds, and the prior rests on very few rows.",
+                SmallClassWarning,
+                stacklevel=_user_stacklevel(),
+            )
+            return fewest
+        return _MEMBER_FOLDS
+
+    def _members(self, seed=0, n_samples=None, folds=_MEMBER_FOLDS):
         """The estimators to fit: those given, or the default six seeded ``seed``.
 
         ``n_samples``, the rows to fit on, caps the default random forest's
-        bootstrap. The default members' routing and tags depend on neither.
+        bootstrap; ``folds`` are the default members' cross-fit folds. The
+        default members' routing and tags depend on neither.
         """
         if self.estimators is not None:
             return self.estimators
@@ -361,7 +411,7 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             "random_state": seed,
         }
         forest = dict(trees)
-        if n_samples is not None and _smallest_fold(n_samples) > _FOREST_ROWS:
+        if n_samples is not None and _smallest_fold(n_samples, folds) > _FOREST_ROWS:
             # Each tree grows on a bootstrap of at most _FOREST_ROWS rows: the
             # forest's cost stops growing as n log n, and past a few thousand
             # rows the scores DEDPUL and BBE read barely change (the 20k
@@ -385,18 +435,12 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
                 method,
                 estimator=base,
                 pos_label=pos_label,
-                cv=_MEMBER_FOLDS,
+                cv=folds,
                 random_state=seed,
             )
             for method in ("dedpul", "bbe")
             for base in bases
         ]
-
-
-# The most rows a default forest's tree is grown on, and the default members'
-# folds.
-_FOREST_ROWS = 4000
-_MEMBER_FOLDS = 5
 
 
 def _smallest_fold(n_samples, cv=_MEMBER_FOLDS):

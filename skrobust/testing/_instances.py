@@ -284,13 +284,4 @@ def invariant_options(estimator, check_name):
 def expected_failed_checks(estimator):
     """The ``{check_name: reason}`` dict for ``estimator``, for
     ``parametrize_with_checks(expected_failed_checks=...)``."""
-    failures = dict(EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {}))
-    if type(estimator).__name__ == "MedianPriorEstimator" and (
-        estimator.estimators is None
-    ):
-        failures["check_fit2d_1feature"] = (
-            "The default members cross-fit over 5 folds, and this check's 10 rows "
-            "hold 3 unlabelled ones; the error says so (cv=5 needs at least 5 "
-            "samples per class) instead of naming the one feature."
-        )
-    return failures
+    return dict(EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {}))

@@ -1,6 +1,7 @@
 """Tests of MedianPriorEstimator."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from skrobust.datasets import make_pu_labels
 from skrobust.pu import ClassPriorEstimator, MedianPriorEstimator, PUStratifiedKFold
 from skrobust.pu._median import _cross_fit_leaders, _smallest_fold
+from skrobust.utils import SmallClassWarning
 
 
 @pytest.fixture(scope="module")
@@ -417,3 +419,34 @@ def test_verbose_reports_the_median_and_each_estimate(cancer_pu, capsys):
         f"  bbe over ExtraTreesClassifier: pi = {default.class_priors_[5]:.4f}"
     )
     assert len(lines) == 7
+
+
+@pytest.mark.parametrize("n_labeled", [2, 4])
+def test_default_members_fold_as_few_labelled_rows_as_there_are(cancer_pu, n_labeled):
+    X, y, _ = cancer_pu
+    s = np.zeros_like(y)
+    picked = np.random.RandomState(0).choice(np.flatnonzero(y == 1), n_labeled, False)
+    s[picked] = 1
+    with pytest.warns(SmallClassWarning, match=f"cross-fit over {n_labeled} folds"):
+        model = MedianPriorEstimator(random_state=0).fit(X, s)
+    assert all(member.cv == n_labeled for member in model.estimators_)
+    assert 0.0 < model.class_prior_ <= 1.0
+    assert model.estimators is None
+
+
+def test_default_members_refuse_one_labelled_row_and_keep_five_folds(cancer_pu):
+    X, y, s = cancer_pu
+    one = np.zeros_like(y)
+    one[np.flatnonzero(y == 1)[0]] = 1
+    with pytest.raises(ValueError, match="at least 2 labelled positives .* got 1 and"):
+        MedianPriorEstimator(random_state=0).fit(X, one)
+    # Given members are left to their own folds, and five labelled rows need
+    # no fewer.
+    five = np.zeros_like(y)
+    five[np.flatnonzero(y == 1)[:5]] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallClassWarning)
+        model = MedianPriorEstimator(random_state=0).fit(X, five)
+    assert all(member.cv == 5 for member in model.estimators_)
+    with pytest.raises(ValueError, match="cv=5 needs at least 5 samples per class"):
+        MedianPriorEstimator([ClassPriorEstimator(random_state=0)]).fit(X, one)
