@@ -396,6 +396,18 @@ def _cross_fit_scores(
 
     ``params`` are routed already (by the calling meta-estimator).
     """
+    if isinstance(cv, Integral) and not isinstance(cv, bool):
+        # The generic message speaks of "class 1"; here the short class is the
+        # labelled positives (or, rarely, the unlabelled rows).
+        n_labeled = int(labeled.sum())
+        fewest = min(n_labeled, labeled.shape[0] - n_labeled)
+        if 0 < fewest < cv:
+            kind = "labelled positives" if fewest == n_labeled else "unlabelled rows"
+            raise ValueError(
+                f"cv={int(cv)} stratified folds need at least {int(cv)} {kind} to "
+                f"score each row out of sample; y has {fewest}. Lower cv (to 2 "
+                f"at least){'' if fewest < 2 else f', e.g. cv={fewest}'}."
+            )
     if isinstance(cv, PUStratifiedKFold):
         # The folds are drawn on the 0/1 labelling indicator, not the user's
         # labels, so the splitter must look for 1 whatever its pos_label.

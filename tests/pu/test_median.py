@@ -1,6 +1,7 @@
 """Tests of MedianPriorEstimator."""
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -18,7 +19,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skrobust.datasets import make_pu_labels
-from skrobust.pu import ClassPriorEstimator, MedianPriorEstimator, PUStratifiedKFold
+from skrobust.pu import (
+    ClassPriorEstimator,
+    ElkanNotoClassifier,
+    MedianPriorEstimator,
+    PUStratifiedKFold,
+    UnbiasedPUClassifier,
+)
 from skrobust.pu._median import _cross_fit_leaders, _smallest_fold
 from skrobust.utils import SmallClassWarning
 
@@ -448,5 +455,28 @@ def test_default_members_refuse_one_labelled_row_and_keep_five_folds(cancer_pu):
         warnings.simplefilter("error", SmallClassWarning)
         model = MedianPriorEstimator(random_state=0).fit(X, five)
     assert all(member.cv == 5 for member in model.estimators_)
-    with pytest.raises(ValueError, match="cv=5 needs at least 5 samples per class"):
+    with pytest.raises(ValueError, match="cv=5 stratified folds need at least 5 "):
         MedianPriorEstimator([ClassPriorEstimator(random_state=0)]).fit(X, one)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        ClassPriorEstimator(random_state=0),
+        ElkanNotoClassifier(),
+        UnbiasedPUClassifier(),
+    ],
+    ids=lambda est: type(est).__name__,
+)
+def test_too_few_labelled_rows_for_the_folds_name_them(cancer_pu, estimator):
+    X, y, _ = cancer_pu
+    s = np.zeros_like(y)
+    s[np.flatnonzero(y == 1)[:3]] = 1
+    message = (
+        "cv=5 stratified folds need at least 5 labelled positives to score each "
+        "row out of sample; y has 3. Lower cv (to 2 at least), e.g. cv=3."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        clone(estimator).fit(X, s)
+    # The cure it names works.
+    clone(estimator).set_params(cv=3).fit(X, s)
