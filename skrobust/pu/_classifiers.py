@@ -59,6 +59,7 @@ from ..utils._validation import (
     check_row_weights,
 )
 from ..utils._verbose import log_progress
+from ..utils._warnings import _user_stacklevel
 from ._prior import (
     PRIOR_METHODS,
     SCORE_METHODS,
@@ -870,7 +871,7 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
                 f"with the weights still moving (mean change above tol={self.tol});"
                 " raise max_iter or tol.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=_user_stacklevel(),
             )
         return self
 

@@ -1,7 +1,6 @@
 """The median of several class-prior estimators."""
 
 import time
-import warnings
 from numbers import Integral
 
 import joblib
@@ -18,14 +17,14 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
-from ..utils import SmallClassWarning, check_pu_labels
+from ..utils import check_pu_labels
 from ..utils._sklearn_compat import _fit_context, _routing_enabled, validate_data
 from ..utils._validation import check_row_weights
 from ..utils._verbose import log_progress
-from ..utils._warnings import _user_stacklevel
 from ._prior import (
     SCORE_METHODS,
     ClassPriorEstimator,
+    _folds_for_few_labelled,
     _labeled_fraction,
     _random_state_params,
 )
@@ -359,40 +358,21 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         return tags
 
     def _default_folds(self, y):
-        """The default members' folds: 5, or fewer where ``y`` has fewer rows
-        of a kind.
-
-        A labelled positive can only be scored out of sample if the other
-        folds hold one, so with 2 to 4 labelled positives (or unlabelled rows)
-        each gets a fold of its own, and a warning says the prior rests on
-        them.
-        """
+        """The default members' folds: 5, fewer for 2 to 4 labelled rows."""
         pos_label = 1 if self.pos_label is None else self.pos_label
         try:
             labeled = check_pu_labels(y, pos_label=pos_label)
         except (TypeError, ValueError):
-            # The members say what is wrong, about X first, as they would with
-            # their usual folds.
-            return _MEMBER_FOLDS
-        n_labeled = int(labeled.sum())
-        fewest = min(n_labeled, labeled.shape[0] - n_labeled)
-        if fewest < 2:
+            return _MEMBER_FOLDS  # the members say what is wrong, about X first
+        if min(labeled.sum(), (~labeled).sum()) < 2:
             raise ValueError(
                 "The default members cross-fit their scores and need at least 2 "
                 "labelled positives (y == pos_label) and 2 unlabelled rows; got "
-                f"{n_labeled} and {labeled.shape[0] - n_labeled}."
+                f"{int(labeled.sum())} and {int((~labeled).sum())}."
             )
-        if fewest < _MEMBER_FOLDS:
-            warnings.warn(
-                f"y holds {n_labeled} labelled positives and "
-                f"{labeled.shape[0] - n_labeled} unlabelled rows, fewer than the "
-                f"default members' {_MEMBER_FOLDS} folds: they cross-fit over "
-                f"{fewest} folds, and the prior rests on very few rows.",
-                SmallClassWarning,
-                stacklevel=_user_stacklevel(),
-            )
-            return fewest
-        return _MEMBER_FOLDS
+        return _folds_for_few_labelled(
+            y, pos_label, _MEMBER_FOLDS, "the default members"
+        )
 
     def _members(self, seed=0, n_samples=None, folds=_MEMBER_FOLDS):
         """The estimators to fit: those given, or the default six seeded ``seed``.

@@ -16,6 +16,7 @@ Two kinds of estimator, as DESIGN.md fixes:
 :class:`ClassPriorEstimator` wraps both behind ``fit(X, y)``.
 """
 
+import warnings
 from collections import namedtuple
 from numbers import Integral
 
@@ -25,7 +26,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import check_random_state, get_tags
 
-from ..utils import check_pu_labels
+from ..utils import SmallClassWarning, check_pu_labels
 from ..utils._crossfit import _cross_val_predict_proba
 from ..utils._routing import (
     _route_fit_and_groups,
@@ -50,6 +51,7 @@ from ..utils._validation import (
     check_row_weights,
 )
 from ..utils._verbose import log_progress
+from ..utils._warnings import _user_stacklevel
 from ._split import PUStratifiedKFold
 
 SCORE_METHODS = ("e1", "e2", "e3", "dedpul", "bbe")
@@ -389,6 +391,36 @@ def _default_estimator():
     return LogisticRegression(max_iter=1000)
 
 
+def _folds_for_few_labelled(y, pos_label, folds, owner):
+    """``folds``, or fewer where ``y`` has fewer labelled positives (or
+    unlabelled rows), with a warning; for members built by ``owner``, whose
+    user cannot set their ``cv``.
+
+    A labelled row is scored out of sample only if the other folds hold one,
+    so with 2 to ``folds - 1`` such rows each gets a fold of its own. With
+    fewer than 2, or ``y`` that is not PU labels, it returns ``folds`` and
+    leaves the error to the members, which check X first.
+    """
+    try:
+        labeled = check_pu_labels(y, pos_label=pos_label)
+    except (TypeError, ValueError):
+        return folds
+    n_labeled = int(labeled.sum())
+    n_unlabeled = labeled.shape[0] - n_labeled
+    fewest = min(n_labeled, n_unlabeled)
+    if 2 <= fewest < folds:
+        warnings.warn(
+            f"y holds {n_labeled} labelled positives and {n_unlabeled} "
+            f"unlabelled rows, fewer than the {folds} folds of {owner}: they "
+            f"cross-fit over {fewest} folds, and the prior rests on very few "
+            "rows.",
+            SmallClassWarning,
+            stacklevel=_user_stacklevel(),
+        )
+        return fewest
+    return folds
+
+
 def _cross_fit_scores(
     estimator, X, labeled, *, cv, params, n_jobs, random_state, groups=None
 ):
@@ -401,12 +433,19 @@ def _cross_fit_scores(
         # labelled positives (or, rarely, the unlabelled rows).
         n_labeled = int(labeled.sum())
         fewest = min(n_labeled, labeled.shape[0] - n_labeled)
-        if 0 < fewest < cv:
-            kind = "labelled positives" if fewest == n_labeled else "unlabelled rows"
+        kind = "labelled positives" if fewest == n_labeled else "unlabelled rows"
+        if fewest == 1:
+            raise ValueError(
+                f"y has a single {kind[:-1]}, and no cv scores it out of sample: "
+                "give the class prior (class_prior), out-of-sample scores "
+                "(pred_proba), or a prior estimated from the features (km1, km2, "
+                "tice)."
+            )
+        if 1 < fewest < cv:
             raise ValueError(
                 f"cv={int(cv)} stratified folds need at least {int(cv)} {kind} to "
-                f"score each row out of sample; y has {fewest}. Lower cv (to 2 "
-                f"at least){'' if fewest < 2 else f', e.g. cv={fewest}'}."
+                f"score each row out of sample; y has {fewest}. Lower cv, e.g. "
+                f"cv={fewest}."
             )
     if isinstance(cv, PUStratifiedKFold):
         # The folds are drawn on the 0/1 labelling indicator, not the user's

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
 from ..utils._routing import _fit_weighted, _process_fit, _weighted_step
@@ -33,7 +33,7 @@ from ._classifiers import (
     _refitted_base,
     _validate_pu_inputs,
 )
-from ._prior import _labeled_fraction
+from ._prior import _folds_for_few_labelled, _labeled_fraction
 
 
 def _pseudo_positive_mask(scores, labeled, *, n_positive=None, sample_weight=None):
@@ -177,6 +177,10 @@ class PseudoLabelPUClassifier(
         the rows with the previous round's ``estimator``. A
         :class:`~sklearn.exceptions.ConvergenceWarning` says when the labels
         were still changing after the last round.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the default ``pu_estimator`` (its folds); an int gives the same
+        model on every fit. Unused when ``pu_estimator`` is given: it keeps its
+        own.
     verbose : int, default=0
         Print progress when positive.
 
@@ -292,6 +296,7 @@ class PseudoLabelPUClassifier(
         "class_prior": [Interval(Real, 0, 1, closed="neither"), None],
         "pos_label": [Integral, float, str, "boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
     # The weights count the positives against the prior, whether or not the
@@ -310,6 +315,7 @@ class PseudoLabelPUClassifier(
         class_prior=None,
         pos_label=1,
         max_iter=1,
+        random_state=None,
         verbose=0,
     ):
         self.pu_estimator = pu_estimator
@@ -320,14 +326,35 @@ class PseudoLabelPUClassifier(
         self.class_prior = class_prior
         self.pos_label = pos_label
         self.max_iter = max_iter
+        self.random_state = random_state
         self.verbose = verbose
 
-    def _pu_base(self):
+    def _pu_base(self, seed=None, folds=5):
+        """``pu_estimator``, or the default one seeded ``seed`` over ``folds``.
+
+        Its routing and tags depend on neither.
+        """
         if self.pu_estimator is None:
             # The signed weighting's overconfident scores would leave
             # ``min_confidence`` nothing to filter.
-            return UnbiasedPUClassifier(weighting="symmetric")
+            return UnbiasedPUClassifier(
+                weighting="symmetric", cv=folds, random_state=seed
+            )
         return self.pu_estimator
+
+    def _fitted_pu_base(self, y):
+        """The PU classifier to fit on ``y``: the default one is seeded from
+        ``random_state`` and folds as few labelled rows as ``y`` holds."""
+        if self.pu_estimator is not None:
+            return self.pu_estimator
+        seed = self.random_state
+        if seed is not None and not isinstance(seed, Integral):
+            # A generator is drawn from once per fit, as scikit-learn's do.
+            seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+        folds = _folds_for_few_labelled(
+            y, self.pos_label, 5, "the default pu_estimator"
+        )
+        return self._pu_base(seed, folds)
 
     def _base_estimator(self):
         return _refitted_base(self, "refits it on the pseudo-labels")
@@ -370,7 +397,7 @@ class PseudoLabelPUClassifier(
                 "positive, so the prior is at least that fraction."
             )
 
-        pu_estimator = _with_pos_label(clone(self._pu_base()), self.pos_label)
+        pu_estimator = _with_pos_label(clone(self._fitted_pu_base(y)), self.pos_label)
         self.pu_estimator_ = _fit_weighted(pu_estimator, X, y, **pu_params)
         if isinstance(pu_estimator, FrozenEstimator):
             self._check_frozen(pu_estimator)

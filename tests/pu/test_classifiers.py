@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import optimize, special
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import load_breast_cancer, make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -205,6 +206,13 @@ def test_weighted_elkan_noto_weights_follow_the_formula(scar):
     expected = np.clip((1 - c) / c * g / (1 - g), 0, 1)
     expected[s == 1] = 1.0
     assert_allclose(model.unlabeled_weights_, expected)
+
+
+def test_weighted_elkan_noto_convergence_warning_points_at_the_caller(scar):
+    X, _, s, _, _ = scar
+    with pytest.warns(ConvergenceWarning, match="stopped after max_iter=2") as record:
+        WeightedElkanNotoClassifier(random_state=0, max_iter=2, tol=1e-12).fit(X, s)
+    assert record[0].filename == __file__
 
 
 def test_unbiased_pu_maps_weighted_probability_back():

@@ -455,7 +455,7 @@ def test_default_members_refuse_one_labelled_row_and_keep_five_folds(cancer_pu):
         warnings.simplefilter("error", SmallClassWarning)
         model = MedianPriorEstimator(random_state=0).fit(X, five)
     assert all(member.cv == 5 for member in model.estimators_)
-    with pytest.raises(ValueError, match="cv=5 stratified folds need at least 5 "):
+    with pytest.raises(ValueError, match="y has a single labelled positive, and no cv"):
         MedianPriorEstimator([ClassPriorEstimator(random_state=0)]).fit(X, one)
 
 
@@ -474,9 +474,13 @@ def test_too_few_labelled_rows_for_the_folds_name_them(cancer_pu, estimator):
     s[np.flatnonzero(y == 1)[:3]] = 1
     message = (
         "cv=5 stratified folds need at least 5 labelled positives to score each "
-        "row out of sample; y has 3. Lower cv (to 2 at least), e.g. cv=3."
+        "row out of sample; y has 3. Lower cv, e.g. cv=3."
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         clone(estimator).fit(X, s)
     # The cure it names works.
     clone(estimator).set_params(cv=3).fit(X, s)
+    # No cv can score a single labelled row; the message names what can.
+    s[np.flatnonzero(s)[1:]] = 0
+    with pytest.raises(ValueError, match=r"single labelled positive.*\(class_prior\)"):
+        clone(estimator).set_params(cv=2).fit(X, s)

@@ -29,7 +29,7 @@ from skrobust.pu import (
     WeightedElkanNotoClassifier,
 )
 from skrobust.pu._pseudo import _confident_rows, _pseudo_positive_mask
-from skrobust.utils import SkrobustWarning
+from skrobust.utils import SkrobustWarning, SmallClassWarning
 
 
 @pytest.fixture(scope="module")
@@ -686,3 +686,33 @@ def test_routing_without_metadata_fits_as_without_routing(scar):
     with sklearn.config_context(enable_metadata_routing=True):
         routed = PseudoLabelPUClassifier(_unbiased(y.mean())).fit(X, s)
     assert_array_equal(routed.predict_proba(X_test), plain.predict_proba(X_test))
+
+
+def test_random_state_seeds_the_default_pu_estimator(scar):
+    X, _, s, X_test, _ = scar
+    first = PseudoLabelPUClassifier(random_state=0).fit(X, s)
+    again = PseudoLabelPUClassifier(random_state=0).fit(X, s)
+    assert first.pu_estimator_.random_state == 0
+    assert first.pu_estimator_.class_prior_ == again.pu_estimator_.class_prior_
+    assert_array_equal(first.predict_proba(X_test), again.predict_proba(X_test))
+    # A generator is drawn from once per fit; the same draw, the same model.
+    rng = np.random.RandomState(3)
+    drawn = PseudoLabelPUClassifier(random_state=rng).fit(X, s)
+    seed = np.random.RandomState(3).randint(np.iinfo(np.int32).max)
+    assert drawn.pu_estimator_.random_state == seed
+    assert PseudoLabelPUClassifier().fit(X, s).pu_estimator_.random_state is None
+    # A given PU classifier keeps its own seed.
+    given = PseudoLabelPUClassifier(_unbiased(None), random_state=7).fit(X, s)
+    assert given.pu_estimator_.random_state == 0
+
+
+def test_default_pu_estimator_folds_as_few_labelled_rows_as_there_are(scar):
+    X, y, _, X_test, y_test = scar
+    s = np.zeros_like(y)
+    s[np.random.RandomState(0).choice(np.flatnonzero(y == 1), 3, False)] = 1
+    with pytest.warns(SmallClassWarning, match="the default pu_estimator: they cross"):
+        model = PseudoLabelPUClassifier(random_state=0).fit(X, s)
+    assert model.pu_estimator_.cv == 3
+    # A given one keeps its folds, and its error names them.
+    with pytest.raises(ValueError, match="cv=5 stratified folds need at least 5"):
+        PseudoLabelPUClassifier(_unbiased(None)).fit(X, s)
