@@ -169,7 +169,9 @@ class PseudoLabelPUClassifier(
         classifier's score instead, with a warning at ``fit``.
     class_prior : float in (0, 1), default=None
         :math:`\pi` for ``positives="prior"``; ``None`` reads the fitted
-        ``pu_estimator``'s ``class_prior_``. Ignored for ``"predicted"``.
+        ``pu_estimator``'s ``class_prior_``. The default ``pu_estimator``
+        takes it too (a given one keeps its own); otherwise it is ignored for
+        ``"predicted"``.
     pos_label : int, float, bool or str, default=1
         The value of ``y`` marking labelled positives.
     max_iter : int, default=1
@@ -351,6 +353,9 @@ class PseudoLabelPUClassifier(
         if seed is not None and not isinstance(seed, Integral):
             # A generator is drawn from once per fit, as scikit-learn's do.
             seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+        if self.class_prior is not None:
+            # A known prior needs no cross-fit, however few rows are labelled.
+            return self._pu_base(seed).set_params(class_prior=self.class_prior)
         folds = _folds_for_few_labelled(
             y, self.pos_label, 5, "the default pu_estimator"
         )

@@ -716,3 +716,19 @@ def test_default_pu_estimator_folds_as_few_labelled_rows_as_there_are(scar):
     # A given one keeps its folds, and its error names them.
     with pytest.raises(ValueError, match="cv=5 stratified folds need at least 5"):
         PseudoLabelPUClassifier(_unbiased(None)).fit(X, s)
+
+
+def test_a_given_class_prior_reaches_the_default_pu_estimator_only(scar):
+    X, y, s, _, _ = scar
+    model = PseudoLabelPUClassifier(class_prior=0.4, random_state=0).fit(X, s)
+    assert model.pu_estimator_.class_prior == 0.4
+    assert model.pu_estimator_.class_prior_ == 0.4
+    # Known, it needs no cross-fit: one labelled row is enough to fit.
+    one = np.zeros_like(y)
+    one[np.flatnonzero(y == 1)[0]] = 1
+    PseudoLabelPUClassifier(class_prior=0.4).fit(X, one)
+    with pytest.raises(ValueError, match="single labelled positive"):
+        PseudoLabelPUClassifier().fit(X, one)
+    # A given PU classifier keeps its own prior.
+    given = PseudoLabelPUClassifier(_unbiased(0.3), class_prior=0.4).fit(X, s)
+    assert given.pu_estimator_.class_prior_ == 0.3
