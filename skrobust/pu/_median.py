@@ -15,7 +15,7 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _num_samples
+from sklearn.utils.validation import _num_samples, check_consistent_length
 
 from ..utils import check_pu_labels
 from ..utils._sklearn_compat import _fit_context, _routing_enabled, validate_data
@@ -227,6 +227,17 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         except TypeError:
             n_samples = None  # validate_data below says what is wrong with X
         if self.estimators is None:
+            # The shape of X, and its length against y's, before what y holds
+            # decides the folds.
+            validate_data(
+                self,
+                X,
+                accept_sparse=True,
+                dtype=None,
+                ensure_all_finite=False,
+                ensure_min_samples=2,
+            )
+            check_consistent_length(X, y)
             folds = self._default_folds(y)
             # Only default members draw a seed: given ones keep their own, and
             # the global generator is left alone for them.
@@ -363,7 +374,8 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         try:
             labeled = check_pu_labels(y, pos_label=pos_label)
         except (TypeError, ValueError):
-            return _MEMBER_FOLDS  # the members say what is wrong, about X first
+            # The members say what is wrong, about X's values first.
+            return _MEMBER_FOLDS
         if min(labeled.sum(), (~labeled).sum()) < 2:
             raise ValueError(
                 "The default members cross-fit their scores and need at least 2 "

@@ -398,8 +398,9 @@ def _folds_for_few_labelled(y, pos_label, folds, owner):
 
     A labelled row is scored out of sample only if the other folds hold one,
     so with 2 to ``folds - 1`` such rows each gets a fold of its own. With
-    fewer than 2, or ``y`` that is not PU labels, it returns ``folds`` and
-    leaves the error to the members, which check X first.
+    fewer than 2, or ``y`` that is not PU labels, it returns ``folds``: the
+    callers raise their own error for the first, and the members, which check
+    X's values before ``y``, for the second.
     """
     try:
         labeled = check_pu_labels(y, pos_label=pos_label)
@@ -422,11 +423,22 @@ def _folds_for_few_labelled(y, pos_label, folds, owner):
 
 
 def _cross_fit_scores(
-    estimator, X, labeled, *, cv, params, n_jobs, random_state, groups=None
+    estimator,
+    X,
+    labeled,
+    *,
+    cv,
+    params,
+    n_jobs,
+    random_state,
+    groups=None,
+    instead="class_prior, pred_proba, or prior_method='km1', 'km2' or 'tice'",
 ):
     """Out-of-sample :math:`P(s = 1 \\mid x)` of every row.
 
-    ``params`` are routed already (by the calling meta-estimator).
+    ``params`` are routed already (by the calling meta-estimator). ``instead``
+    names, for the error on a single labelled row, the caller's parameters
+    that need no cross-fit.
     """
     if isinstance(cv, Integral) and not isinstance(cv, bool):
         # The generic message speaks of "class 1"; here the short class is the
@@ -436,10 +448,8 @@ def _cross_fit_scores(
         kind = "labelled positives" if fewest == n_labeled else "unlabelled rows"
         if fewest == 1:
             raise ValueError(
-                f"y has a single {kind[:-1]}, and no cv scores it out of sample: "
-                "give the class prior (class_prior), out-of-sample scores "
-                "(pred_proba), or a prior estimated from the features (km1, km2, "
-                "tice)."
+                f"y has a single {kind[:-1]}, and no cv scores it out of sample; "
+                f"give {instead} instead."
             )
         if 1 < fewest < cv:
             raise ValueError(
@@ -691,6 +701,7 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
                     params=fit_params,
                     n_jobs=self.n_jobs,
                     random_state=rng,
+                    instead="pred_proba, or method='km1', 'km2' or 'tice'",
                 )
             self.pred_proba_ = scores
         elif hasattr(self, "pred_proba_"):

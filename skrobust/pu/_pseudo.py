@@ -10,6 +10,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
+from ..utils import check_pu_labels
 from ..utils._routing import _fit_weighted, _process_fit, _weighted_step
 from ..utils._sklearn_compat import (
     HasMethods,
@@ -122,7 +123,10 @@ class PseudoLabelPUClassifier(
         final step, is set to this estimator's. ``None`` means
         :class:`UnbiasedPUClassifier` over a logistic regression with
         ``weighting="symmetric"``, whose scores are less overconfident than
-        the signed form's, so ``min_confidence`` has rows to filter. It is
+        the signed form's, so ``min_confidence`` has rows to filter; seeded by
+        ``random_state``, given ``class_prior`` when there is one, and with
+        only 2 to 4 labelled positives cross-fitted over that many folds (a
+        :class:`~skrobust.utils.SmallClassWarning` says so). It is
         cloned, never fitted in place; a
         :class:`~sklearn.frozen.FrozenEstimator` around a fitted PU classifier
         is used as it is, and must have been fitted with this ``pos_label``
@@ -356,6 +360,14 @@ class PseudoLabelPUClassifier(
         if self.class_prior is not None:
             # A known prior needs no cross-fit, however few rows are labelled.
             return self._pu_base(seed).set_params(class_prior=self.class_prior)
+        labeled = check_pu_labels(y, pos_label=self.pos_label)
+        if min(labeled.sum(), (~labeled).sum()) < 2:
+            raise ValueError(
+                "The default pu_estimator estimates the class prior by "
+                "cross-fitting, which needs at least 2 labelled positives and 2 "
+                f"unlabelled rows; y has {int(labeled.sum())} and "
+                f"{int((~labeled).sum())}. Give class_prior, or a pu_estimator."
+            )
         folds = _folds_for_few_labelled(
             y, self.pos_label, 5, "the default pu_estimator"
         )

@@ -45,6 +45,8 @@ INSTANCE_PARAMS = {
     ],
     "ElkanNotoClassifier": [{"cv": 3, "random_state": 0}],
     "PseudoLabelPUClassifier": lambda: [
+        # The default PU step, seeded (its folds drew unseeded before).
+        {"random_state": 0},
         {"pu_estimator": _pu_classifier()},
         {"pu_estimator": _pu_classifier(), "positives": "prior", "max_iter": 3},
     ],

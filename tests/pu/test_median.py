@@ -460,15 +460,29 @@ def test_default_members_refuse_one_labelled_row_and_keep_five_folds(cancer_pu):
 
 
 @pytest.mark.parametrize(
-    "estimator",
+    ("estimator", "instead", "cure"),
     [
-        ClassPriorEstimator(random_state=0),
-        ElkanNotoClassifier(),
-        UnbiasedPUClassifier(),
+        (
+            ClassPriorEstimator(random_state=0),
+            "pred_proba, or method='km1', 'km2' or 'tice'",
+            {"method": "km1"},
+        ),
+        (
+            ElkanNotoClassifier(),
+            "class_prior, pred_proba, or prior_method='km1', 'km2' or 'tice'",
+            {"class_prior": 0.6},
+        ),
+        (
+            UnbiasedPUClassifier(),
+            "class_prior, pred_proba, or prior_method='km1', 'km2' or 'tice'",
+            {"prior_method": "tice"},
+        ),
     ],
-    ids=lambda est: type(est).__name__,
+    ids=lambda value: type(value).__name__,
 )
-def test_too_few_labelled_rows_for_the_folds_name_them(cancer_pu, estimator):
+def test_too_few_labelled_rows_for_the_folds_name_them(
+    cancer_pu, estimator, instead, cure
+):
     X, y, _ = cancer_pu
     s = np.zeros_like(y)
     s[np.flatnonzero(y == 1)[:3]] = 1
@@ -480,7 +494,26 @@ def test_too_few_labelled_rows_for_the_folds_name_them(cancer_pu, estimator):
         clone(estimator).fit(X, s)
     # The cure it names works.
     clone(estimator).set_params(cv=3).fit(X, s)
-    # No cv can score a single labelled row; the message names what can.
+    # No cv can score a single labelled row; the message names what the
+    # estimator takes instead, and that fits.
     s[np.flatnonzero(s)[1:]] = 0
-    with pytest.raises(ValueError, match=r"single labelled positive.*\(class_prior\)"):
+    message = (
+        "y has a single labelled positive, and no cv scores it out of sample; "
+        f"give {instead} instead."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
         clone(estimator).set_params(cv=2).fit(X, s)
+    clone(estimator).set_params(**cure).fit(X, s)
+
+
+def test_default_members_report_a_bad_x_before_counting_labelled_rows():
+    # One labelled row would be refused, but X's shape and length come first.
+    X = np.random.RandomState(0).randn(50, 3)
+    s = np.zeros(50, dtype=int)
+    s[0] = 1
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        MedianPriorEstimator().fit(X[:, 0], s)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        MedianPriorEstimator().fit(X, s[:40])
+    with pytest.raises(ValueError, match="at least 2 labelled positives"):
+        MedianPriorEstimator().fit(X, s)

@@ -727,7 +727,7 @@ def test_a_given_class_prior_reaches_the_default_pu_estimator_only(scar):
     one = np.zeros_like(y)
     one[np.flatnonzero(y == 1)[0]] = 1
     PseudoLabelPUClassifier(class_prior=0.4).fit(X, one)
-    with pytest.raises(ValueError, match="single labelled positive"):
+    with pytest.raises(ValueError, match="y has 1 and 799. Give class_prior, or a"):
         PseudoLabelPUClassifier().fit(X, one)
     # A given PU classifier keeps its own prior.
     given = PseudoLabelPUClassifier(_unbiased(0.3), class_prior=0.4).fit(X, s)
