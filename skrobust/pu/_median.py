@@ -222,27 +222,16 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
             The fitted estimator.
         """
         start = time.perf_counter()
-        try:
-            n_samples = _num_samples(X)
-        except TypeError:
-            n_samples = None  # validate_data below says what is wrong with X
         if self.estimators is None:
             # The shape of X, and its length against y's, before what y holds
             # decides the folds.
-            validate_data(
-                self,
-                X,
-                accept_sparse=True,
-                dtype=None,
-                ensure_all_finite=False,
-                ensure_min_samples=2,
-            )
+            self._check_features(X)
             check_consistent_length(X, y)
             folds = self._default_folds(y)
             # Only default members draw a seed: given ones keep their own, and
             # the global generator is left alone for them.
             members = self._members(
-                _member_seed(self.random_state), n_samples=n_samples, folds=folds
+                _member_seed(self.random_state), n_samples=_num_samples(X), folds=folds
             )
         else:
             members = self.estimators
@@ -260,15 +249,8 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
                 f"pos_label={self.pos_label!r} differs from the estimators' "
                 f"pos_label {pos_label!r}; they must read y the same way."
             )
-        # Only the feature count and names: each estimator validates values.
-        validate_data(
-            self,
-            X,
-            accept_sparse=True,
-            dtype=None,
-            ensure_all_finite=False,
-            ensure_min_samples=2,
-        )
+        if self.estimators is not None:
+            self._check_features(X)
         if _routing_enabled():
             routed = process_routing(self, "fit", **fit_params)
             params = [routed[f"estimator{i}"].fit for i in range(len(members))]
@@ -367,6 +349,17 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.sparse = all(member.sparse for member in members)
         tags.input_tags.allow_nan = all(member.allow_nan for member in members)
         return tags
+
+    def _check_features(self, X):
+        """Only the feature count and names: each estimator validates values."""
+        validate_data(
+            self,
+            X,
+            accept_sparse=True,
+            dtype=None,
+            ensure_all_finite=False,
+            ensure_min_samples=2,
+        )
 
     def _default_folds(self, y):
         """The default members' folds: 5, fewer for 2 to 4 labelled rows."""
