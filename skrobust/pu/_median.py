@@ -364,17 +364,6 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
     def _default_folds(self, y):
         """The default members' folds: 5, fewer for 2 to 4 labelled rows."""
         pos_label = 1 if self.pos_label is None else self.pos_label
-        try:
-            labeled = check_pu_labels(y, pos_label=pos_label)
-        except (TypeError, ValueError):
-            # The members say what is wrong, about X's values first.
-            return _MEMBER_FOLDS
-        if min(labeled.sum(), (~labeled).sum()) < 2:
-            raise ValueError(
-                "The default members cross-fit their scores and need at least 2 "
-                "labelled positives (y == pos_label) and 2 unlabelled rows; got "
-                f"{int(labeled.sum())} and {int((~labeled).sum())}."
-            )
         return _folds_for_few_labelled(
             y, pos_label, _MEMBER_FOLDS, "the default members"
         )

@@ -391,16 +391,16 @@ def _default_estimator():
     return LogisticRegression(max_iter=1000)
 
 
-def _folds_for_few_labelled(y, pos_label, folds, owner):
+def _folds_for_few_labelled(y, pos_label, folds, owner, remedy=""):
     """``folds``, or fewer where ``y`` has fewer labelled positives (or
     unlabelled rows), with a warning; for members built by ``owner``, whose
     user cannot set their ``cv``.
 
     A labelled row is scored out of sample only if the other folds hold one,
-    so with 2 to ``folds - 1`` such rows each gets a fold of its own. With
-    fewer than 2, or ``y`` that is not PU labels, it returns ``folds``: the
-    callers raise their own error for the first, and the members, which check
-    X's values before ``y``, for the second.
+    so with 2 to ``folds - 1`` such rows each gets a fold of its own; fewer
+    than 2 is an error, ending in ``remedy``. For ``y`` that is not PU labels
+    it returns ``folds`` and leaves the error to the members, which check X's
+    values before ``y``.
     """
     try:
         labeled = check_pu_labels(y, pos_label=pos_label)
@@ -409,7 +409,13 @@ def _folds_for_few_labelled(y, pos_label, folds, owner):
     n_labeled = int(labeled.sum())
     n_unlabeled = labeled.shape[0] - n_labeled
     fewest = min(n_labeled, n_unlabeled)
-    if 2 <= fewest < folds:
+    if fewest < 2:
+        raise ValueError(
+            f"Cross-fitting the scores of y for {owner} needs at least 2 labelled "
+            "positives (y == pos_label) and 2 unlabelled rows; y has "
+            f"{n_labeled} and {n_unlabeled}.{remedy}"
+        )
+    if fewest < folds:
         warnings.warn(
             f"y holds {n_labeled} labelled positives and {n_unlabeled} "
             f"unlabelled rows, fewer than the {folds} folds of {owner}: they "

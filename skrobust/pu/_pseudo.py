@@ -10,7 +10,6 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
-from ..utils import check_pu_labels
 from ..utils._routing import _fit_weighted, _process_fit, _weighted_step
 from ..utils._sklearn_compat import (
     HasMethods,
@@ -360,16 +359,12 @@ class PseudoLabelPUClassifier(
         if self.class_prior is not None:
             # A known prior needs no cross-fit, however few rows are labelled.
             return self._pu_base(seed).set_params(class_prior=self.class_prior)
-        labeled = check_pu_labels(y, pos_label=self.pos_label)
-        if min(labeled.sum(), (~labeled).sum()) < 2:
-            raise ValueError(
-                "The default pu_estimator estimates the class prior by "
-                "cross-fitting, which needs at least 2 labelled positives and 2 "
-                f"unlabelled rows; y has {int(labeled.sum())} and "
-                f"{int((~labeled).sum())}. Give class_prior, or a pu_estimator."
-            )
         folds = _folds_for_few_labelled(
-            y, self.pos_label, 5, "the default pu_estimator"
+            y,
+            self.pos_label,
+            5,
+            "the default pu_estimator",
+            remedy=" Give class_prior, or a pu_estimator.",
         )
         return self._pu_base(seed, folds)
 

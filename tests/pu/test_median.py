@@ -445,7 +445,9 @@ def test_default_members_refuse_one_labelled_row_and_keep_five_folds(cancer_pu):
     X, y, s = cancer_pu
     one = np.zeros_like(y)
     one[np.flatnonzero(y == 1)[0]] = 1
-    with pytest.raises(ValueError, match="at least 2 labelled positives .* got 1 and"):
+    with pytest.raises(
+        ValueError, match="for the default members needs at least 2 .* y has 1 and"
+    ):
         MedianPriorEstimator(random_state=0).fit(X, one)
     # Given members are left to their own folds, and five labelled rows need
     # no fewer.
