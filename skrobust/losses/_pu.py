@@ -391,14 +391,27 @@ def nnpu_loss(
     positive_risk, negative_risk = pu_risk_terms(
         scores, s, prior, loss=loss, weight=weight
     )
-    objective = torch.where(
+    objective = _nnpu_objective(positive_risk, negative_risk, beta, gamma)
+    return _reduced(objective, reduction, scores)
+
+
+def _nnpu_objective(positive_risk, negative_risk, beta, gamma):
+    """Kiryo et al.'s update as an objective, from the two risk terms."""
+    return torch.where(
         negative_risk >= -beta,
         positive_risk + negative_risk,
         -gamma * negative_risk,
     )
-    if reduction == "sum":
-        return objective * scores.shape[0]
-    return objective
+
+
+def _nnpu_risk(positive_risk, negative_risk):
+    """The nnPU risk estimate (Eq. 6), from the two risk terms."""
+    return positive_risk + negative_risk.clamp(min=0.0)
+
+
+def _reduced(value, reduction, scores):
+    """A batch mean as the ``reduction`` asks: itself, or ``N`` times it."""
+    return value * scores.shape[0] if reduction == "sum" else value
 
 
 def nnpu_risk(scores, s, prior, *, loss="sigmoid", weight=None, reduction="mean"):
@@ -459,10 +472,7 @@ def nnpu_risk(scores, s, prior, *, loss="sigmoid", weight=None, reduction="mean"
     positive_risk, negative_risk = pu_risk_terms(
         scores, s, prior, loss=loss, weight=weight
     )
-    risk = positive_risk + negative_risk.clamp(min=0.0)
-    if reduction == "sum":
-        return risk * scores.shape[0]
-    return risk
+    return _reduced(_nnpu_risk(positive_risk, negative_risk), reduction, scores)
 
 
 class _PULossBase(nn.Module):
@@ -553,6 +563,12 @@ class UnbiasedPULoss(_PULossBase):
             weight=weight,
             reduction=self.reduction,
         )
+
+    def _objective_and_risk(self, scores, s, weight=None):
+        """The objective and the risk to report: for uPU the same value, so
+        a training step computes it once."""
+        risk = self(scores, s, weight)
+        return risk, risk
 
 
 class NonNegativePULoss(_PULossBase):
@@ -662,6 +678,20 @@ class NonNegativePULoss(_PULossBase):
             loss=self.loss,
             weight=weight,
             reduction=self.reduction,
+        )
+
+    def _objective_and_risk(self, scores, s, weight=None):
+        """The training objective and the risk to report, from one pass over
+        the batch (a training step needs both; two calls compute the terms
+        twice)."""
+        positive_risk, negative_risk = pu_risk_terms(
+            scores, s, self.prior, loss=self.loss, weight=weight
+        )
+        objective = _nnpu_objective(positive_risk, negative_risk, self.beta, self.gamma)
+        risk = _nnpu_risk(positive_risk, negative_risk)
+        return (
+            _reduced(objective, self.reduction, scores),
+            _reduced(risk, self.reduction, scores),
         )
 
 

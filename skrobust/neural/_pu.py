@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.utils import to_tensor
 
+from ..losses import NonNegativePULoss, UnbiasedPULoss
 from ..pu import ClassPriorEstimator
 from ..pu._prior import (
     _check_labelled_weight,
@@ -99,6 +100,15 @@ def _pu_proba(scores):
     # a tie that predict (the score's sign) would break the other way.
     positive = torch.sigmoid(scores.reshape(-1).double())
     return torch.stack([1.0 - positive, positive], dim=1)
+
+
+def _one_pass(criterion):
+    """The criterion's one-pass objective and risk, for the library's own
+    losses only: a subclass may redefine ``forward`` or ``risk``, which the
+    one-pass method would then bypass."""
+    if type(criterion) in (NonNegativePULoss, UnbiasedPULoss):
+        return criterion._objective_and_risk
+    return None
 
 
 class PUNeuralNetClassifier(_NeuralNetBase):
@@ -334,19 +344,24 @@ class PUNeuralNetClassifier(_NeuralNetBase):
             self.min_labelled_per_batch,
         )
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
+    def _case_control(self, y_pred, y_true, X):
+        """The batch in the case-control form the PU losses read: P = the
+        labelled rows, U = all rows of the batch but those added for the
+        positive part only; with their weights, if any."""
         scores = y_pred.reshape(-1)
         s = to_tensor(y_true, device=self.device).reshape(-1)
         labelled = s > 0
         weight = self._batch_extra(X, SAMPLE_WEIGHT)
-        # Case-control form: P = the labelled rows, U = all rows of the batch
-        # but those added for the positive part only.
         unlabelled = self._batch_rows(X)
         scores = torch.cat([scores[labelled], scores[unlabelled]])
         s = torch.cat([torch.ones_like(s[labelled]), torch.zeros_like(s[unlabelled])])
         kwargs = {}
         if weight is not None:
             kwargs["weight"] = torch.cat([weight[labelled], weight[unlabelled]])
+        return scores, s, kwargs
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        scores, s, kwargs = self._case_control(y_pred, y_true, X)
         if training or not hasattr(self.criterion_, "risk"):
             return self.criterion_(scores, s, **kwargs)
         return self.criterion_.risk(scores, s, **kwargs)
@@ -358,10 +373,17 @@ class PUNeuralNetClassifier(_NeuralNetBase):
         # The objective's gradient is nnPU's update (a descent on the risk, or an
         # ascent on its negative part when that part drops below -beta); the
         # value worth recording is the risk, evaluated on the same batch.
-        objective = self.get_loss(y_pred, yi, X=Xi, training=True)
-        objective.backward()
-        with torch.no_grad():
-            reported = self.get_loss(y_pred, yi, X=Xi, training=False)
+        both = _one_pass(self.criterion_)
+        if both is not None:
+            scores, s, kwargs = self._case_control(y_pred, yi, Xi)
+            objective, reported = both(scores, s, **kwargs)
+            objective.backward()
+            reported = reported.detach()
+        else:
+            objective = self.get_loss(y_pred, yi, X=Xi, training=True)
+            objective.backward()
+            with torch.no_grad():
+                reported = self.get_loss(y_pred, yi, X=Xi, training=False)
         # Callbacks that cache predictions align them with the dataset's rows.
         return {"loss": reported, "y_pred": y_pred[self._batch_rows(Xi)]}
 

@@ -17,7 +17,13 @@ from sklearn.model_selection import GridSearchCV, train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skrobust.datasets import make_pu_labels  # noqa: E402
-from skrobust.losses import nnpu_loss, nnpu_risk, upu_loss  # noqa: E402
+from skrobust.losses import (  # noqa: E402
+    NonNegativePULoss,
+    UnbiasedPULoss,
+    nnpu_loss,
+    nnpu_risk,
+    upu_loss,
+)
 from skrobust.metrics import make_pu_scorer  # noqa: E402
 from skrobust.neural import (  # noqa: E402
     PUNeuralNetClassifier,
@@ -713,3 +719,30 @@ def test_label_spreading_refit_of_the_uncertain_rows_helps_on_the_digits():
         gains.append(f1["unlabelled"] - f1["drop"])
     # Measured: +0.048, +0.026, +0.058 (F1 0.895 against 0.851 on average).
     assert min(gains) > 0 and np.mean(gains) > 0.02
+
+
+class _ConstantRisk(NonNegativePULoss):
+    """Reports a constant risk; a subclass's own ``risk`` must be the one
+    recorded."""
+
+    def risk(self, scores, s, weight=None):
+        return torch.tensor(7.0)
+
+
+@pytest.mark.parametrize("criterion", ["nnpu", "upu"])
+def test_one_pass_step_trains_and_reports_as_two_calls(cancer, criterion):
+    X, _, s, X_test, _ = cancer
+    weight = np.linspace(0.5, 1.5, X.shape[0])
+    one = _net(criterion=criterion, class_prior=0.6).fit(X, s, sample_weight=weight)
+    own = NonNegativePULoss if criterion == "nnpu" else UnbiasedPULoss
+    # A subclass that changes nothing takes the two-call path.
+    two_loss = type("Two", (own,), {})
+    two = _net(criterion=two_loss, class_prior=0.6).fit(X, s, sample_weight=weight)
+    assert_array_equal(one.predict_proba(X_test), two.predict_proba(X_test))
+    assert one.history[:, "train_loss"] == two.history[:, "train_loss"]
+
+
+def test_a_subclass_risk_is_what_the_step_reports(cancer):
+    X, _, s, _, _ = cancer
+    net = _net(criterion=_ConstantRisk, class_prior=0.6, max_epochs=2).fit(X, s)
+    assert net.history[:, "train_loss"] == [7.0, 7.0]
