@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
 from ..utils._routing import _fit_weighted, _process_fit, _weighted_step
@@ -33,6 +33,7 @@ from ._classifiers import (
     _refitted_base,
     _validate_pu_inputs,
 )
+from ._median import _member_seed
 from ._prior import _folds_for_few_labelled, _labeled_fraction
 
 
@@ -352,10 +353,9 @@ class PseudoLabelPUClassifier(
         ``random_state`` and folds as few labelled rows as ``y`` holds."""
         if self.pu_estimator is not None:
             return self.pu_estimator
-        seed = self.random_state
-        if seed is not None and not isinstance(seed, Integral):
-            # A generator is drawn from once per fit, as scikit-learn's do.
-            seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+        # None keeps the default unseeded, as it was; a generator is drawn
+        # from once per fit, as MedianPriorEstimator's default members are.
+        seed = None if self.random_state is None else _member_seed(self.random_state)
         if self.class_prior is not None:
             # A known prior needs no cross-fit, however few rows are labelled.
             return self._pu_base(seed).set_params(class_prior=self.class_prior)
