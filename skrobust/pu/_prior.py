@@ -22,7 +22,7 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, MetaEstimatorMixin
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import check_random_state, get_tags
 
@@ -444,8 +444,11 @@ def _cross_fit_scores(
 
     ``params`` are routed already (by the calling meta-estimator). ``instead``
     names, for the error on a single labelled row, the caller's parameters
-    that need no cross-fit.
+    that need no cross-fit. ``cv="oob"`` reads the out-of-bag scores of one
+    fit instead (:func:`_oob_scores`).
     """
+    if isinstance(cv, str) and cv == "oob":
+        return _oob_scores(estimator, X, labeled, params)
     if isinstance(cv, Integral) and not isinstance(cv, bool):
         # The generic message speaks of "class 1"; here the short class is the
         # labelled positives (or, rarely, the unlabelled rows).
@@ -482,6 +485,51 @@ def _cross_fit_scores(
         prerouted=True,
     )
     return np.clip(proba[:, 1], 0.0, 1.0)
+
+
+def _oob_scores(estimator, X, labeled, params):
+    """Out-of-bag :math:`P(s = 1 \\mid x)` of every row, from one fit.
+
+    A bagged ensemble scores each row with the members whose bootstrap left it
+    out, so one fit gives out-of-sample scores that a k-fold cross-fit needs k
+    fits for. The estimator must draw bootstraps (``bootstrap=True``) and keep
+    their out-of-bag predictions (an ``oob_score`` parameter, as scikit-learn's
+    forests and ``BaggingClassifier``); ``oob_score`` is switched on here.
+    """
+    parameters = estimator.get_params(deep=False)
+    if "oob_score" not in parameters or "bootstrap" not in parameters:
+        raise ValueError(
+            "cv='oob' reads out-of-bag scores, which needs a bagged ensemble with "
+            "'bootstrap' and 'oob_score' parameters (RandomForestClassifier, "
+            "ExtraTreesClassifier, BaggingClassifier); got "
+            f"{type(estimator).__name__}. Use an int cv for other classifiers."
+        )
+    if not parameters["bootstrap"]:
+        raise ValueError(
+            "cv='oob' needs bootstrap=True on the estimator: without bootstraps "
+            f"no row is out of bag; got {type(estimator).__name__} with "
+            "bootstrap=False."
+        )
+    model = clone(estimator).set_params(oob_score=True)
+    with warnings.catch_warnings():
+        # A row that was in every bootstrap has no out-of-bag score; the check
+        # below says so with a remedy instead of scikit-learn's warning.
+        warnings.filterwarnings("ignore", "Some inputs do not have OOB scores")
+        model.fit(X, labeled.astype(np.int8), **params)
+    in_bag = np.ones(labeled.shape[0], dtype=bool)
+    for rows in model.estimators_samples_:
+        in_this = np.zeros_like(in_bag)
+        in_this[rows] = True
+        in_bag &= in_this
+    if in_bag.any():
+        raise ValueError(
+            f"cv='oob': {int(in_bag.sum())} of {in_bag.shape[0]} rows were in "
+            "every bootstrap and have no out-of-bag score; use more estimators "
+            "(n_estimators) or an int cv."
+        )
+    proba = np.asarray(model.oob_decision_function_, dtype=np.float64)
+    column = int(np.flatnonzero(model.classes_ == 1)[0])
+    return np.clip(proba[:, column], 0.0, 1.0)
 
 
 def _check_labelled_weight(weight, labeled):
@@ -532,9 +580,17 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
     estimator : estimator object, default=None
         The classifier of labelled vs unlabelled rows for the score-based
         methods; ``None`` means ``LogisticRegression(max_iter=1000)``.
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or "oob", default=5
         Folds of the out-of-sample probabilities; an int gives a shuffled
         stratified K-fold on the PU labels, so every fold holds labelled rows.
+        ``"oob"`` fits ``estimator`` once and reads its out-of-bag
+        probabilities instead: each row is scored by the members whose
+        bootstrap left it out, as out of sample as a fold's score, for one fit
+        instead of one per fold. It needs a bagged ensemble with
+        ``bootstrap=True`` (:class:`~sklearn.ensemble.RandomForestClassifier`,
+        :class:`~sklearn.ensemble.ExtraTreesClassifier` with
+        ``bootstrap=True``, :class:`~sklearn.ensemble.BaggingClassifier`) and
+        enough members that every row is left out of some bootstrap.
     max_samples : int, default=1000
         Row bound of each group for KM1/KM2.
     pos_label : int, float, bool or str, default=1
@@ -597,7 +653,7 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "method": [StrOptions(set(PRIOR_METHODS))],
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
-        "cv": ["cv_object"],
+        "cv": ["cv_object", StrOptions({"oob"})],
         "max_samples": [Interval(Integral, 2, None, closed="left")],
         "pos_label": [Integral, float, str, "boolean"],
         "n_jobs": [Integral, None],
