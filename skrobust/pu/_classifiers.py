@@ -182,6 +182,32 @@ class _PUPredictMixin:
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
+    def decision_function(self, X):
+        """Log-odds of ``classes_[1]`` against ``classes_[0]``.
+
+        ``log P(classes_[1] | x) - log P(classes_[0] | x)`` from
+        :meth:`predict_proba`, so a positive score predicts ``classes_[1]``,
+        as for scikit-learn's binary classifiers, and ranks rows as the
+        probabilities do. A probability of exactly 0 or 1 counts as the
+        smallest positive float instead, which keeps every score finite (at
+        most about 708 in absolute value).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            The log-odds of ``classes_[1]``.
+        """
+        proba = self.predict_proba(X)
+        tiny = np.finfo(np.float64).tiny
+        return np.log(np.maximum(proba[:, 1], tiny)) - np.log(
+            np.maximum(proba[:, 0], tiny)
+        )
+
 
 class _BasePUClassifier(
     _RouteFitToBase,

@@ -1026,3 +1026,50 @@ def test_feature_priors_keep_their_label_frequency_under_weights(method):
     assert weighted.label_frequency_ == pytest.approx(plain.label_frequency_)
     fraction = np.sum(weight * s) / np.sum(weight)
     assert weighted.class_prior_ == pytest.approx(fraction / plain.label_frequency_)
+
+
+# --- decision_function ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("labels", ["ints", "words"])
+def test_decision_function_is_the_log_odds_of_the_second_class(scar, cls, labels):
+    X, y, s, X_test, y_test = scar
+    if labels == "words":
+        # The labelled class sorts first, so classes_[1] is the unlabelled one.
+        s = np.where(s == 1, "labelled", "unlabelled")
+        model = _make(cls, pos_label="labelled").fit(X, s)
+    else:
+        model = _make(cls).fit(X, s)
+    proba = model.predict_proba(X_test)
+    scores = model.decision_function(X_test)
+    assert scores.shape == (X_test.shape[0],)
+    assert np.isfinite(scores).all()
+    inner = (proba[:, 1] > 1e-12) & (proba[:, 1] < 1 - 1e-12)
+    assert_allclose(scores[inner], special.logit(proba[inner, 1]), rtol=1e-9)
+    # A positive score predicts classes_[1], as for scikit-learn's classifiers.
+    assert_array_equal(model.classes_[(scores > 0).astype(int)], model.predict(X_test))
+    if labels == "words":
+        assert model.classes_[1] == "unlabelled"
+        assert np.mean(scores[y_test == 1] < 0) > 0.8
+
+
+def test_decision_function_stays_finite_at_certain_probabilities(scar):
+    X, _, s, X_test, _ = scar
+    model = BaggingPUClassifier(n_estimators=10, random_state=0).fit(X, s)
+    model._positive_proba = lambda X: np.r_[0.0, 1.0, 0.5, 1e-300][: X.shape[0]]
+    scores = model.decision_function(X_test[:4])
+    assert np.isfinite(scores).all()
+    assert scores[0] < scores[3] < scores[2] == 0.0 < scores[1]
+    assert abs(scores[0]) < 710 and scores[1] < 710
+
+
+def test_roc_auc_from_decision_function_equals_from_probabilities(scar):
+    from sklearn.metrics import get_scorer, roc_auc_score
+
+    X, _, s, X_test, y_test = scar
+    model = ElkanNotoClassifier(random_state=0).fit(X, s)
+    by_scorer = get_scorer("roc_auc")(model, X_test, y_test)
+    assert by_scorer == pytest.approx(
+        roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
+    )

@@ -7,7 +7,7 @@ import pytest
 import sklearn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import ConvergenceWarning, UnsetMetadataPassedError
@@ -143,6 +143,16 @@ def test_predicted_labels_are_the_pu_classifiers_predictions(scar):
     # The refit is a logistic regression on exactly those labels.
     reference = LogisticRegression(max_iter=1000).fit(X, expected)
     assert_array_equal(model.predict(X), reference.predict(X))
+
+
+def test_decision_function_is_the_refits_log_odds(scar):
+    X, y, s, X_test, _ = scar
+    model = PseudoLabelPUClassifier(_unbiased(y.mean())).fit(X, s)
+    scores = model.decision_function(X_test)
+    # The refit is a logistic regression: its own decision function, up to
+    # the rounding of going through probabilities.
+    assert_allclose(scores, model.estimator_.decision_function(X_test), atol=1e-8)
+    assert_array_equal(model.classes_[(scores > 0).astype(int)], model.predict(X_test))
 
 
 def test_prior_labels_count_the_prior(scar):
