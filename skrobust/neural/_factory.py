@@ -73,11 +73,11 @@ def make_pu_classifier(
     cancer, digit 3 against the rest, even against odd digits and a 20 000-row
     synthetic set, label frequencies 0.1 to 0.7, seeds 0 to 2) it averaged
     0.945 accuracy and 0.929 F1, against 0.888 and 0.870 for the best peer
-    classifier of each setting (pulearn, pu-toolbox, those given the true
-    prior included). It trails that peer in three settings: the two with the
-    fewest labelled positives (breast cancer and digit 3 against the rest at a
-    label frequency of 0.1, 26 and 13 labelled rows) and breast cancer at 0.3,
-    by 0.007. On breast cancer the prior estimated from so few rows is off
+    classifier of each setting (pulearn, pu-toolbox, those given the true prior
+    included). It trails that peer in three settings: the two with the fewest
+    labelled positives (breast cancer and digit 3 against the rest at a label
+    frequency of 0.1: 23 to 26 and 11 to 19 labelled rows) and breast cancer at
+    0.3, by 0.007. On breast cancer the prior estimated from so few rows is off
     (given the true prior the network ties at 0.1); on digit 3 the network
     itself trails Self-PU's F1. On the 20 000-row set (15 000 training rows) a
     fit takes about 9 s on one core, against 17 s for the sixth default (the

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
 
 from ..utils import SmallClassWarning, check_pu_labels
 from ..utils._crossfit import _cross_val_predict_proba
@@ -38,6 +38,7 @@ from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
     StrOptions,
+    _check_method_params,
     _fit_context,
     _routing_enabled,
     validate_data,
@@ -447,11 +448,12 @@ def _cross_fit_scores(
     that need no cross-fit. ``cv="oob"`` reads the out-of-bag scores of one
     fit instead (:func:`_oob_scores`).
     """
-    if isinstance(cv, str) and cv == "oob":
-        return _oob_scores(estimator, X, labeled, params)
-    if isinstance(cv, Integral) and not isinstance(cv, bool):
+    oob = isinstance(cv, str) and cv == "oob"
+    if oob or (isinstance(cv, Integral) and not isinstance(cv, bool)):
         # The generic message speaks of "class 1"; here the short class is the
-        # labelled positives (or, rarely, the unlabelled rows).
+        # labelled positives (or, rarely, the unlabelled rows). Out of bag, a
+        # single labelled row would be scored only by members that never saw
+        # a labelled row.
         n_labeled = int(labeled.sum())
         fewest = min(n_labeled, labeled.shape[0] - n_labeled)
         kind = "labelled positives" if fewest == n_labeled else "unlabelled rows"
@@ -460,6 +462,9 @@ def _cross_fit_scores(
                 f"y has a single {kind[:-1]}, and no cv scores it out of sample; "
                 f"give {instead} instead."
             )
+    if oob:
+        return _oob_scores(estimator, X, labeled, params)
+    if isinstance(cv, Integral) and not isinstance(cv, bool):
         if 1 < fewest < cv:
             raise ValueError(
                 f"cv={int(cv)} stratified folds need at least {int(cv)} {kind} to "
@@ -495,6 +500,11 @@ def _oob_scores(estimator, X, labeled, params):
     fits for. The estimator must draw bootstraps (``bootstrap=True``) and keep
     their out-of-bag predictions (an ``oob_score`` parameter, as scikit-learn's
     forests and ``BaggingClassifier``); ``oob_score`` is switched on here.
+
+    A row that every bootstrap drew has no out-of-bag score. With
+    scikit-learn's weighted bootstraps (1.9 on: a row is drawn in proportion to
+    its ``sample_weight``) a heavily weighted row can be one, so such rows are
+    scored by one more fit of the estimator on the other rows.
     """
     parameters = estimator.get_params(deep=False)
     if "oob_score" not in parameters or "bootstrap" not in parameters:
@@ -521,15 +531,27 @@ def _oob_scores(estimator, X, labeled, params):
         in_this = np.zeros_like(in_bag)
         in_this[rows] = True
         in_bag &= in_this
-    if in_bag.any():
-        raise ValueError(
-            f"cv='oob': {int(in_bag.sum())} of {in_bag.shape[0]} rows were in "
-            "every bootstrap and have no out-of-bag score; use more estimators "
-            "(n_estimators) or an int cv."
-        )
     proba = np.asarray(model.oob_decision_function_, dtype=np.float64)
     column = int(np.flatnonzero(model.classes_ == 1)[0])
-    return np.clip(proba[:, column], 0.0, 1.0)
+    scores = proba[:, column].copy()
+    if in_bag.any():
+        missing, rest = np.flatnonzero(in_bag), np.flatnonzero(~in_bag)
+        if labeled[rest].all() or not labeled[rest].any():
+            raise ValueError(
+                f"cv='oob': {missing.shape[0]} of {in_bag.shape[0]} rows were in "
+                "every bootstrap, and the other rows hold no "
+                f"{'unlabelled row' if labeled[rest].all() else 'labelled positive'}"
+                " to score them by; use more estimators (n_estimators), milder "
+                "sample_weight or an int cv."
+            )
+        others = clone(estimator).fit(
+            _safe_indexing(X, rest),
+            labeled[rest].astype(np.int8),
+            **_check_method_params(X, params=params, indices=rest),
+        )
+        column = int(np.flatnonzero(others.classes_ == 1)[0])
+        scores[missing] = others.predict_proba(_safe_indexing(X, missing))[:, column]
+    return np.clip(scores, 0.0, 1.0)
 
 
 def _check_labelled_weight(weight, labeled):
@@ -589,14 +611,17 @@ class ClassPriorEstimator(_RouteFitToBase, MetaEstimatorMixin, BaseEstimator):
         instead of one per fold. It needs a bagged ensemble with
         ``bootstrap=True`` (:class:`~sklearn.ensemble.RandomForestClassifier`,
         :class:`~sklearn.ensemble.ExtraTreesClassifier` with
-        ``bootstrap=True``, :class:`~sklearn.ensemble.BaggingClassifier`) and
-        enough members that every row is left out of some bootstrap.
+        ``bootstrap=True``, :class:`~sklearn.ensemble.BaggingClassifier`);
+        rows that every bootstrap drew (heavily weighted ones, where the
+        bootstraps follow ``sample_weight``) are scored by one more fit on
+        the other rows. ``groups`` and ``n_jobs`` are not used then: the
+        ensemble's own ``n_jobs`` grows its members in parallel.
     max_samples : int, default=1000
         Row bound of each group for KM1/KM2.
     pos_label : int, float, bool or str, default=1
         The value of ``y`` marking labelled positives.
     n_jobs : int, default=None
-        Folds fitted in parallel through joblib.
+        Folds fitted in parallel through joblib (not used with ``cv="oob"``).
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the subsampling and TIcE.
     verbose : int, default=0

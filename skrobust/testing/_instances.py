@@ -40,7 +40,8 @@ INSTANCE_PARAMS = {
     # is not imported with this module).
     "MedianPriorEstimator": lambda: [
         {"estimators": [_prior_estimator("dedpul"), _prior_estimator("e1")]},
-        # The default six members (5 folds, forests of 100 trees).
+        # The default six members (a logistic regression over 5 folds, two
+        # ensembles of 100 trees scored out of bag).
         {"random_state": 0},
     ],
     "ElkanNotoClassifier": [{"cv": 3, "random_state": 0}],

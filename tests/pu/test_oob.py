@@ -119,9 +119,8 @@ def test_oob_members_over_one_forest_share_one_fit(cancer_pu):
     [
         (LogisticRegression(), "needs a bagged ensemble.*got LogisticRegression"),
         (ExtraTreesClassifier(n_estimators=5), "needs bootstrap=True"),
-        (_forest(n_jobs=None).set_params(n_estimators=2), "in every bootstrap"),
     ],
-    ids=["not-bagged", "no-bootstrap", "too-few-members"],
+    ids=["not-bagged", "no-bootstrap"],
 )
 def test_oob_errors_say_what_is_missing(cancer_pu, base, message):
     X, _, s = cancer_pu
@@ -143,3 +142,62 @@ def test_oob_leaves_the_inputs_and_the_estimator_alone(cancer_pu):
     assert_array_equal(s, s0)
     assert base.get_params()["oob_score"] is False
     assert not hasattr(base, "estimators_")
+
+
+@pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
+def test_rows_in_every_bootstrap_are_scored_by_a_fit_on_the_others(cancer_pu):
+    X, _, s = cancer_pu
+    few = _forest().set_params(n_estimators=2)
+    model = ClassPriorEstimator(estimator=few, cv="oob").fit(X, s)
+    fitted = clone(few).fit(X, s)
+    in_bag = np.ones(len(s), dtype=bool)
+    for rows in fitted.estimators_samples_:
+        in_this = np.zeros(len(s), dtype=bool)
+        in_this[rows] = True
+        in_bag &= in_this
+    assert 0.2 < in_bag.mean() < 0.6  # two bootstraps: about 40 % in both
+    others = clone(few).fit(X[~in_bag], s[~in_bag])
+    assert_allclose(model.pred_proba_[in_bag], others.predict_proba(X[in_bag])[:, 1])
+    by_hand = clone(few).set_params(oob_score=True).fit(X, s)
+    assert_allclose(
+        model.pred_proba_[~in_bag], by_hand.oob_decision_function_[~in_bag, 1]
+    )
+
+
+def test_heavily_weighted_rows_still_get_a_score(cancer_pu):
+    # From scikit-learn 1.9 forests draw bootstraps in proportion to the
+    # weights, so a row of weight 50 is in every bootstrap; before, the draws
+    # ignore the weights. Either way every row gets a score and the prior fits.
+    X, y, s = cancer_pu
+    weight = np.ones(len(s))
+    weight[np.flatnonzero(s == 1)[:5]] = 50.0
+    model = MedianPriorEstimator(random_state=0).fit(X, s, sample_weight=weight)
+    for member in model.estimators_:
+        assert np.isfinite(member.pred_proba_).all()
+        assert ((member.pred_proba_ >= 0) & (member.pred_proba_ <= 1)).all()
+    assert 0 < model.class_prior_ <= 1
+
+
+def test_a_single_labelled_row_is_refused_out_of_bag_too(cancer_pu):
+    X, _, s = cancer_pu
+    one = np.zeros_like(s)
+    one[np.flatnonzero(s == 1)[0]] = 1
+    with pytest.raises(ValueError, match="single labelled positive, and no cv"):
+        ClassPriorEstimator(estimator=_forest(), cv="oob").fit(X, one)
+
+
+def test_no_fit_on_the_other_rows_without_a_labelled_one(cancer_pu):
+    X, _, s = cancer_pu
+    two = np.zeros_like(s)
+    two[np.flatnonzero(s == 1)[:2]] = 1
+    # One tree: find a seed whose bootstrap draws both labelled rows.
+    for seed in range(200):
+        tree = RandomForestClassifier(n_estimators=1, random_state=seed)
+        if np.isin(
+            np.flatnonzero(two), clone(tree).fit(X, two).estimators_samples_[0]
+        ).all():
+            break
+    else:
+        pytest.fail("no seed drew both labelled rows")
+    with pytest.raises(ValueError, match="hold no labelled positive to score them"):
+        ClassPriorEstimator(estimator=tree, cv="oob").fit(X, two)
