@@ -9,7 +9,6 @@ import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, clone
-from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
@@ -25,13 +24,6 @@ from skrobust.pu import (
 )
 from skrobust.pu._median import _cross_fit_leaders
 from skrobust.utils import SmallClassWarning
-
-
-@pytest.fixture(scope="module")
-def cancer_pu():
-    X, y = load_breast_cancer(return_X_y=True)
-    X = StandardScaler().fit_transform(X)
-    return X, y, make_pu_labels(y, 0.3, random_state=0)
 
 
 class _FixedPrior(BaseEstimator):

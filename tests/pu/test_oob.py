@@ -4,25 +4,15 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import (
     BaggingClassifier,
     ExtraTreesClassifier,
     RandomForestClassifier,
 )
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from skrobust.datasets import make_pu_labels
 from skrobust.pu import ClassPriorEstimator, MedianPriorEstimator
-
-
-@pytest.fixture(scope="module")
-def cancer_pu():
-    X, y = load_breast_cancer(return_X_y=True)
-    X = StandardScaler().fit_transform(X)
-    return X, y, make_pu_labels(y, 0.3, random_state=0)
 
 
 def _forest(**params):
