@@ -522,8 +522,9 @@ def _oob_scores(estimator, X, labeled, params):
         )
     model = clone(estimator).set_params(oob_score=True)
     with warnings.catch_warnings():
-        # A row that was in every bootstrap has no out-of-bag score; the check
-        # below says so with a remedy instead of scikit-learn's warning.
+        # A row that was in every bootstrap has no out-of-bag score; it is
+        # scored below by a fit on the other rows, so the warning says nothing
+        # the user must act on.
         warnings.filterwarnings("ignore", "Some inputs do not have OOB scores")
         model.fit(X, labeled.astype(np.int8), **params)
     in_bag = np.ones(labeled.shape[0], dtype=bool)
