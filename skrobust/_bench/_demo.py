@@ -101,6 +101,16 @@ def _pulearn_nnpu_true_prior(problem):
     return _positive_accuracy(problem, model.predict(problem.X_test) == 1)
 
 
+def _toolbox_nnpu_true_prior(problem):
+    from pu_toolbox import NonNegativePUClassifier
+
+    # As in the PU benchmark: the prior in __init__ (required there) and fit.
+    prior = problem.extra["class_prior"]
+    model = NonNegativePUClassifier(class_prior=prior, device="cpu", random_state=0)
+    model.fit(*case_control(problem), class_prior=prior)
+    return _positive_accuracy(problem, model.predict(problem.X_test) == 1)
+
+
 PU_METHODS = [
     Method(
         "LogisticRegression on s (unlabelled = negative)",
@@ -120,6 +130,12 @@ PU_METHODS = [
         "pulearn",
         _pulearn_nnpu_true_prior,
         requires="pulearn",
+    ),
+    Method(
+        "NonNegativePUClassifier (given the true prior)",
+        "pu-toolbox",
+        _toolbox_nnpu_true_prior,
+        requires="pu_toolbox",
     ),
     Method(
         "LogisticRegression on the true labels (ceiling)",
@@ -198,9 +214,11 @@ def demo_sections(quick=False):
     # cleanlab's import, here in the parent, stays out of its row's time; so
     # does torch's, which CleanLearning.fit imports on its first call when
     # torch is installed (to test for a torch dataset): 1.2 s and 180 MiB.
-    # skrobust.neural's (skorch) and pulearn's stay out of the PU and LLP rows'
-    # times likewise.
-    preimport("cleanlab.classification", "torch", "skrobust.neural", "pulearn")
+    # skrobust.neural's (skorch), pulearn's and pu-toolbox's stay out of the PU
+    # and LLP rows' times likewise.
+    preimport(
+        "cleanlab.classification", "torch", "skrobust.neural", "pulearn", "pu_toolbox"
+    )
     return [
         Section([BASELINE, CONFIDENT_LEARNING, CLEANLAB], ["digits"], NOISE_SETTINGS),
         Section(PU_METHODS, ["breast_cancer"], PU_SETTINGS),
