@@ -42,9 +42,9 @@ def make_pu_classifier(
     device : str, default="cpu"
         Torch device of both networks, e.g. ``"cuda"``.
     n_jobs : int, default=None
-        Jobs (threads) for the prior estimate, about a fifth of a fit's time
-        on large data (2 of 9 s on the PU benchmark's 20k-row set; 8.1 s
-        instead of 8.7 s with ``n_jobs=2`` on two cores).
+        Jobs for the prior estimate, about a fifth of a fit's time on large
+        data (2 of 9 s on the PU benchmark's 20k-row set); the first parallel
+        fit in a process also pays for starting the workers (about 1 s).
     random_state : int, RandomState instance or None, default=None
         Seeds the prior estimate and both networks; an int gives the same
         model on every fit.

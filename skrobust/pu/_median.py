@@ -77,9 +77,8 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         members' own (1 for the default members); given with ``estimators``,
         it must be theirs.
     n_jobs : int, default=None
-        Estimators fitted in parallel through joblib, in threads unless a
-        backend is set with :func:`joblib.parallel_config` (Dask, Ray); the
-        default members' forests also grow their trees in parallel with it.
+        Estimators fitted in parallel through joblib; the default members'
+        forests also grow their trees in parallel with it.
     random_state : int, RandomState instance or None, default=None
         Seeds the default members (their folds and ensembles); an int gives the
         same prior on every fit. Unused when ``estimators`` is given: each
@@ -273,11 +272,7 @@ class MedianPriorEstimator(MetaEstimatorMixin, BaseEstimator):
         by_index = dict(
             zip(
                 unique,
-                # Threads: the members spend their time in forests, BLAS and
-                # numpy, which release the GIL, and a fit pays no start-up of
-                # worker processes (about 1 s); a backend the user sets with
-                # joblib.parallel_config (Dask, Ray) still takes precedence.
-                Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                Parallel(n_jobs=self.n_jobs)(
                     delayed(_fit_one)(clone(members[i]), X, y, params[i])
                     for i in unique
                 ),
