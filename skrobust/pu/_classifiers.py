@@ -134,8 +134,9 @@ def _check_pu_target(y, pos_label):
 
 
 class _PUPredictMixin:
-    """``predict_proba`` and ``predict`` from ``_positive_proba``, the estimate of
-    :math:`P(y = 1 \\mid x)` each PU classifier defines."""
+    """``predict_proba``, ``predict`` and ``decision_function`` from
+    ``_positive_proba``, the estimate of :math:`P(y = 1 \\mid x)` each PU
+    classifier defines."""
 
     def predict_proba(self, X):
         """Class probabilities :math:`P(y \\mid x)`, columns in ``classes_`` order.
