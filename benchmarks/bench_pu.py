@@ -332,18 +332,18 @@ def _median_prior(pos_label=1, methods=("dedpul",), cv=5, forest_rows=None):
     )
 
 
-def _median_dedpul(pos_label=1):
+def _median_dedpul(pos_label=1, n_samples=None):
     """DEDPUL's median prior over the three classifiers."""
     return _median_prior(pos_label)
 
 
-def _median_dedpul_bbe(pos_label=1):
+def _median_dedpul_bbe(pos_label=1, n_samples=None):
     """The median of six priors, DEDPUL and BBE over the three classifiers (the
     development seeds' choice, 2026-11-24)."""
     return _median_prior(pos_label, methods=("dedpul", "bbe"))
 
 
-def _median_dedpul_bbe_3fold(pos_label=1):
+def _median_dedpul_bbe_3fold(pos_label=1, n_samples=None):
     """The same six priors, each classifier cross-fitted over 3 folds instead of
     5: half the forests' cost (the fifth default's prior)."""
     return _median_prior(pos_label, methods=("dedpul", "bbe"), cv=3)
@@ -362,10 +362,8 @@ def _sixth_median(pos_label=1, n_samples=None):
 
 
 def _ours_median_prior(problem, factory=_median_dedpul):
-    if factory is _sixth_median:
-        model = factory(_pos_label(problem), len(problem.y_train_corrupted))
-    else:
-        model = factory(_pos_label(problem))
+    # Every factory takes the training rows; only the sixth's prior reads them.
+    model = factory(_pos_label(problem), len(problem.y_train_corrupted))
     model.fit(problem.X_train, problem.y_train_corrupted)
     return _prior_error(problem, model.class_prior_)
 
@@ -762,7 +760,7 @@ def _made(problem):
     return _scores(problem, model.predict(problem.X_test) == pos_label)
 
 
-def _library_median(pos_label=1):
+def _library_median(pos_label=1, n_samples=None):
     """MedianPriorEstimator's own default members (the seventh default's prior)."""
     return skrobust_pu.MedianPriorEstimator(pos_label=pos_label, random_state=0)
 
@@ -780,12 +778,9 @@ def _pseudo_labelled(
 
     pos_label = _pos_label(problem)
     prior = problem.extra["class_prior"] if true_prior else None
-    if prior_factory is _sixth_median:
-        prior_estimator = _sixth_median(1, len(problem.y_train_corrupted))
-    else:
-        # The network fits its prior estimator on 0/1 labels (1 for the
-        # labelled rows), whatever the problem's pos_label.
-        prior_estimator = prior_factory(1)
+    # The network fits its prior estimator on 0/1 labels (1 for the labelled
+    # rows), whatever the problem's pos_label.
+    prior_estimator = prior_factory(1, len(problem.y_train_corrupted))
     if spread:
         from sklearn.semi_supervised import LabelSpreading
 

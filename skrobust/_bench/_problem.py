@@ -526,9 +526,7 @@ def fit_on_corrupted_labels(problem):
     metrics : dict
         ``{"accuracy": float}`` on the clean test labels.
     """
-    estimator = problem.clone_estimator()
-    estimator.fit(problem.X_train, problem.y_train_corrupted)
-    return score_on_test(problem, estimator)
+    return _fit_and_score(problem, problem.y_train_corrupted)
 
 
 def fit_on_clean_labels(problem):
@@ -543,8 +541,13 @@ def fit_on_clean_labels(problem):
     metrics : dict
         ``{"accuracy": float}`` on the clean test labels.
     """
+    return _fit_and_score(problem, problem.y_train_clean)
+
+
+def _fit_and_score(problem, y_train):
+    """The base estimator fitted on ``y_train``, scored on the clean test labels."""
     estimator = problem.clone_estimator()
-    estimator.fit(problem.X_train, problem.y_train_clean)
+    estimator.fit(problem.X_train, y_train)
     return score_on_test(problem, estimator)
 
 

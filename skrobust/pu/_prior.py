@@ -449,7 +449,8 @@ def _cross_fit_scores(
     fit instead (:func:`_oob_scores`).
     """
     oob = isinstance(cv, str) and cv == "oob"
-    if oob or (isinstance(cv, Integral) and not isinstance(cv, bool)):
+    int_folds = isinstance(cv, Integral) and not isinstance(cv, bool)
+    if oob or int_folds:
         # The generic message speaks of "class 1"; here the short class is the
         # labelled positives (or, rarely, the unlabelled rows). Out of bag, a
         # single labelled row would be scored only by members that never saw
@@ -464,7 +465,7 @@ def _cross_fit_scores(
             )
     if oob:
         return _oob_scores(estimator, X, labeled, params)
-    if isinstance(cv, Integral) and not isinstance(cv, bool):
+    if int_folds:
         if 1 < fewest < cv:
             raise ValueError(
                 f"cv={int(cv)} stratified folds need at least {int(cv)} {kind} to "
