@@ -228,7 +228,7 @@ class _BasePUClassifier(
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "class_prior": [Interval(Real, 0, 1, closed="neither"), None],
         "prior_method": [StrOptions(set(PRIOR_METHODS))],
-        "cv": ["cv_object"],
+        "cv": ["cv_object", StrOptions({"oob"})],
         "pos_label": [Integral, float, str, "boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -290,12 +290,13 @@ class _BasePUClassifier(
         return self._base_estimator()
 
     def _scores(self, X, y, labeled, pred_proba, params, rng, groups=None):
-        """Out-of-sample P(s = 1 | x): given, or by cross-fitting the base."""
+        """Out-of-sample P(s = 1 | x), given or by cross-fitting the base, and
+        the base fitted on every row when ``cv="oob"`` fitted one for them."""
         if pred_proba is not None:
             scores = _positive_scores(pred_proba, labeled, y, "pred_proba")
-            return np.minimum(scores, _MAX_SCORE)
+            return np.minimum(scores, _MAX_SCORE), None
         start = time.perf_counter()
-        scores = _cross_fit_scores(
+        scores, fitted = _cross_fit_scores(
             self._cross_fit_base(rng),
             X,
             labeled,
@@ -304,9 +305,16 @@ class _BasePUClassifier(
             params=params,
             n_jobs=self.n_jobs,
             random_state=rng,
+            return_fit=True,
         )
-        log_progress(self.verbose, "out-of-sample scores of s", start_time=start)
-        return np.minimum(scores, _MAX_SCORE)
+        log_progress(
+            self.verbose,
+            "out-of-bag scores of s"
+            if fitted is not None
+            else "out-of-sample scores of s",
+            start_time=start,
+        )
+        return np.minimum(scores, _MAX_SCORE), fitted
 
     def _settle_prior(self, X, labeled, scores, rng, sample_weight):
         """Set ``class_prior_`` and ``label_frequency_`` (given or estimated).
@@ -349,8 +357,14 @@ class _BasePUClassifier(
             f"{self.label_frequency_:.4f}",
         )
 
-    def _prepare(self, X, y, pred_proba, sample_weight, fit_params, need_scores):
-        """Validate, route, compute scores if needed and settle the prior."""
+    def _prepare(
+        self, X, y, pred_proba, sample_weight, fit_params, need_scores, keep_fit=False
+    ):
+        """Validate, route, compute scores if needed and settle the prior.
+
+        With ``keep_fit`` a seventh value comes back: the base fitted on every
+        row for the out-of-bag scores (``cv="oob"``), or ``None``.
+        """
         X, checked, y, labeled = self._validate_inputs(X, y)
         if sample_weight is not None:
             sample_weight = check_row_weights(sample_weight, labeled.shape[0])
@@ -367,14 +381,17 @@ class _BasePUClassifier(
                 )
         if sample_weight is not None:
             _check_labelled_weight(sample_weight, labeled)
-        scores = None
+        scores = fitted = None
         if need_scores or self._needs_scores() or pred_proba is not None:
-            scores = self._scores(X, y, labeled, pred_proba, params, rng, groups)
+            scores, fitted = self._scores(
+                X, y, labeled, pred_proba, params, rng, groups
+            )
         # The weights weigh the prior and the PU risk whether or not the base
         # gets them too (under routing, a base may decline them); the
         # feature-based priors (KM, TIcE) read the validated array.
         self._settle_prior(checked, labeled, scores, rng, sample_weight)
-        return X, labeled, scores, params, rng, sample_weight
+        prepared = (X, labeled, scores, params, rng, sample_weight)
+        return (*prepared, fitted) if keep_fit else prepared
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -492,9 +509,14 @@ class ElkanNotoClassifier(_MatchPriorMixin, _BasePUClassifier):
         their mean over the training rows (weighted by ``sample_weight``) is
         the class prior, as :class:`WeightedElkanNotoClassifier` does for its
         weights. ``False`` gives Elkan and Noto's :math:`g(x) / c` as it is.
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or "oob", default=5
         Folds of the out-of-sample scores; an int gives a shuffled stratified
         K-fold on the PU labels, so each fold keeps labelled positives.
+        ``"oob"`` fits a bagged base (a random forest, extra trees with
+        ``bootstrap=True``, ``BaggingClassifier``) once and scores each row by
+        the members whose bootstrap left it out, as
+        :class:`ClassPriorEstimator` does: that fit is kept as ``estimator_``, so the
+        whole fit is one fit of the base instead of six.
     pos_label : int, float, bool or str, default=1
         The value of ``y`` marking labelled positives.
     n_jobs : int, default=None
@@ -628,11 +650,22 @@ class ElkanNotoClassifier(_MatchPriorMixin, _BasePUClassifier):
         """
         if sample_weight is not None:
             check_base_takes_weights(self._base_estimator())
-        X, labeled, _, params, _, weight = self._prepare(
-            X, y, pred_proba, sample_weight, fit_params, need_scores=False
+        X, labeled, _, params, _, weight, fitted = self._prepare(
+            X,
+            y,
+            pred_proba,
+            sample_weight,
+            fit_params,
+            need_scores=False,
+            keep_fit=True,
         )
-        self.estimator_ = clone(self._base_estimator())
-        _fit_weighted(self.estimator_, X, labeled.astype(np.int8), **params)
+        if fitted is None:
+            self.estimator_ = clone(self._base_estimator())
+            _fit_weighted(self.estimator_, X, labeled.astype(np.int8), **params)
+        else:
+            # The out-of-bag scores came from the base fitted on every row with
+            # these parameters: the very fit g needs, so it is kept, not redone.
+            self.estimator_ = fitted
         # g / c assumes a calibrated g; a base that is not (a misspecified or
         # heavily regularised one) moves the posteriors' mean off the prior,
         # and with it the 0.5 cut. Pinning the mean to the prior on the
@@ -716,8 +749,12 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
     match_prior : bool, default=True
         Shift the posteriors' logits so that their mean over the training rows
         is the class prior before computing the weights.
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or "oob", default=5
         Folds of the out-of-sample scores.
+        ``"oob"`` fits a bagged base (a random forest, extra trees with
+        ``bootstrap=True``, ``BaggingClassifier``) once and scores each row by
+        the members whose bootstrap left it out, as
+        :class:`ClassPriorEstimator` does.
     pos_label : int, float, bool or str, default=1
         The value of ``y`` marking labelled positives.
     n_jobs : int, default=None
@@ -1003,8 +1040,12 @@ class UnbiasedPUClassifier(_BasePUClassifier):
         from the unlabelled ones. With a Pipeline base and ``"signed"``, steps
         before the last that are not handed ``sample_weight`` (without
         metadata routing, all of them) see each labelled row twice.
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or "oob", default=5
         Folds of the out-of-sample scores (score-based prior methods only).
+        ``"oob"`` fits a bagged base (a random forest, extra trees with
+        ``bootstrap=True``, ``BaggingClassifier``) once and scores each row by
+        the members whose bootstrap left it out, as
+        :class:`ClassPriorEstimator` does.
     pos_label : int, float, bool or str, default=1
         The value of ``y`` marking labelled positives.
     n_jobs : int, default=None
@@ -1272,8 +1313,12 @@ class BaggingPUClassifier(_MatchPriorMixin, _BasePUClassifier):
         their mean over the training rows (weighted by ``sample_weight``) is
         the class prior, as :class:`ElkanNotoClassifier` does. ``False``
         keeps the posteriors the density ratio gives.
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or "oob", default=5
         Folds of the out-of-sample scores (score-based prior methods only).
+        ``"oob"`` fits a bagged base (a random forest, extra trees with
+        ``bootstrap=True``, ``BaggingClassifier``) once and scores each row by
+        the members whose bootstrap left it out, as
+        :class:`ClassPriorEstimator` does.
     pos_label : int, float, bool or str, default=1
         The value of ``y`` marking labelled positives.
     n_jobs : int, default=None

@@ -440,13 +440,16 @@ def _cross_fit_scores(
     random_state,
     groups=None,
     instead="class_prior, pred_proba, or prior_method='km1', 'km2' or 'tice'",
+    return_fit=False,
 ):
     """Out-of-sample :math:`P(s = 1 \\mid x)` of every row.
 
     ``params`` are routed already (by the calling meta-estimator). ``instead``
     names, for the error on a single labelled row, the caller's parameters
     that need no cross-fit. ``cv="oob"`` reads the out-of-bag scores of one
-    fit instead (:func:`_oob_scores`).
+    fit instead (:func:`_oob_fit`); with ``return_fit`` that fit (a clone of
+    ``estimator`` fitted on every row, ``None`` after a cross-fit) comes back
+    beside the scores.
     """
     oob = isinstance(cv, str) and cv == "oob"
     int_folds = isinstance(cv, Integral) and not isinstance(cv, bool)
@@ -464,7 +467,8 @@ def _cross_fit_scores(
                 f"give {instead} instead."
             )
     if oob:
-        return _oob_scores(estimator, X, labeled, params)
+        model, scores = _oob_fit(estimator, X, labeled, params)
+        return (scores, model) if return_fit else scores
     if int_folds:
         if 1 < fewest < cv:
             raise ValueError(
@@ -490,17 +494,22 @@ def _cross_fit_scores(
         random_state=random_state,
         prerouted=True,
     )
-    return np.clip(proba[:, 1], 0.0, 1.0)
+    scores = np.clip(proba[:, 1], 0.0, 1.0)
+    return (scores, None) if return_fit else scores
 
 
-def _oob_scores(estimator, X, labeled, params):
-    """Out-of-bag :math:`P(s = 1 \\mid x)` of every row, from one fit.
+def _oob_fit(estimator, X, labeled, params):
+    """A clone of ``estimator`` fitted on the labelling, and its out-of-bag scores.
 
     A bagged ensemble scores each row with the members whose bootstrap left it
     out, so one fit gives out-of-sample scores that a k-fold cross-fit needs k
-    fits for. The estimator must draw bootstraps (``bootstrap=True``) and keep
-    their out-of-bag predictions (an ``oob_score`` parameter, as scikit-learn's
-    forests and ``BaggingClassifier``); ``oob_score`` is switched on here.
+    fits for. The estimator must draw bootstraps (``bootstrap=True``) and say
+    which rows each member drew (``estimators_samples_``, as scikit-learn's
+    forests and ``BaggingClassifier`` do). The scores are read off the members
+    here rather than through ``oob_score=True``, so the fitted model is the
+    one the user asked for (a classifier can keep it as its final fit) and no
+    warning has to be silenced (``warnings.catch_warnings`` is not
+    thread-safe).
 
     A row that every bootstrap drew has no out-of-bag score. With
     scikit-learn's weighted bootstraps (1.9 on: a row is drawn in proportion to
@@ -508,12 +517,14 @@ def _oob_scores(estimator, X, labeled, params):
     scored by one more fit of the estimator on the other rows.
     """
     parameters = estimator.get_params(deep=False)
-    if "oob_score" not in parameters or "bootstrap" not in parameters:
+    if "bootstrap" not in parameters or not hasattr(
+        type(estimator), "estimators_samples_"
+    ):
         raise ValueError(
             "cv='oob' reads out-of-bag scores, which needs a bagged ensemble with "
-            "'bootstrap' and 'oob_score' parameters (RandomForestClassifier, "
-            "ExtraTreesClassifier, BaggingClassifier); got "
-            f"{type(estimator).__name__}. Use an int cv for other classifiers."
+            "a 'bootstrap' parameter and an 'estimators_samples_' attribute "
+            "(RandomForestClassifier, ExtraTreesClassifier, BaggingClassifier); "
+            f"got {type(estimator).__name__}. Use an int cv for other classifiers."
         )
     if not parameters["bootstrap"]:
         raise ValueError(
@@ -521,26 +532,14 @@ def _oob_scores(estimator, X, labeled, params):
             f"no row is out of bag; got {type(estimator).__name__} with "
             "bootstrap=False."
         )
-    model = clone(estimator).set_params(oob_score=True)
-    with warnings.catch_warnings():
-        # A row that was in every bootstrap has no out-of-bag score; it is
-        # scored below by a fit on the other rows, so the warning says nothing
-        # the user must act on.
-        warnings.filterwarnings("ignore", "Some inputs do not have OOB scores")
-        model.fit(X, labeled.astype(np.int8), **params)
-    in_bag = np.ones(labeled.shape[0], dtype=bool)
-    for rows in model.estimators_samples_:
-        in_this = np.zeros_like(in_bag)
-        in_this[rows] = True
-        in_bag &= in_this
-    proba = np.asarray(model.oob_decision_function_, dtype=np.float64)
-    column = int(np.flatnonzero(model.classes_ == 1)[0])
-    scores = proba[:, column].copy()
-    if in_bag.any():
-        missing, rest = np.flatnonzero(in_bag), np.flatnonzero(~in_bag)
+    model = clone(estimator).fit(X, labeled.astype(np.int8), **params)
+    scores, counts = _out_of_bag_proba(model, X)
+    missing = np.flatnonzero(counts == 0)
+    if missing.shape[0]:
+        rest = np.flatnonzero(counts > 0)
         if labeled[rest].all() or not labeled[rest].any():
             raise ValueError(
-                f"cv='oob': {missing.shape[0]} of {in_bag.shape[0]} rows were in "
+                f"cv='oob': {missing.shape[0]} of {counts.shape[0]} rows were in "
                 "every bootstrap, and the other rows hold no "
                 f"{'unlabelled row' if labeled[rest].all() else 'labelled positive'}"
                 " to score them by; use more estimators (n_estimators), milder "
@@ -553,7 +552,40 @@ def _oob_scores(estimator, X, labeled, params):
         )
         column = int(np.flatnonzero(others.classes_ == 1)[0])
         scores[missing] = others.predict_proba(_safe_indexing(X, missing))[:, column]
-    return np.clip(scores, 0.0, 1.0)
+    return model, np.clip(scores, 0.0, 1.0)
+
+
+def _out_of_bag_proba(model, X):
+    """Each row's mean probability of label 1 over the members that left it out.
+
+    Returns the means (0 where no member left the row out) and the number of
+    members behind each. The members learnt the ensemble's encoded labels
+    (indices into ``classes_``); a bagging member whose draw held one class
+    only scores the other 0.
+    """
+    if sp.issparse(X):
+        X = X.tocsr()
+    n_samples = X.shape[0]
+    column = int(np.flatnonzero(model.classes_ == 1)[0])
+    features = getattr(model, "estimators_features_", None)
+    total = np.zeros(n_samples)
+    counts = np.zeros(n_samples, dtype=np.int64)
+    for index, (member, drawn) in enumerate(
+        zip(model.estimators_, model.estimators_samples_, strict=True)
+    ):
+        left_out = np.ones(n_samples, dtype=bool)
+        left_out[drawn] = False
+        rows = np.flatnonzero(left_out)
+        if not rows.shape[0]:
+            continue
+        X_out = _safe_indexing(X, rows)
+        if features is not None:
+            X_out = _safe_indexing(X_out, features[index], axis=1)
+        position = np.flatnonzero(np.asarray(member.classes_) == column)
+        if position.shape[0]:
+            total[rows] += member.predict_proba(X_out)[:, position[0]]
+        counts[rows] += 1
+    return total / np.maximum(counts, 1), counts
 
 
 def _check_labelled_weight(weight, labeled):
