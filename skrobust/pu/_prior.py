@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import _safe_indexing, check_array, check_random_state, get_tags
 
 from ..utils import SmallClassWarning, check_pu_labels
 from ..utils._crossfit import _cross_val_predict_proba
@@ -560,11 +560,14 @@ def _out_of_bag_proba(model, X):
 
     Returns the means (0 where no member left the row out) and the number of
     members behind each. The members learnt the ensemble's encoded labels
-    (indices into ``classes_``); a bagging member whose draw held one class
-    only scores the other 0.
+    (indices into ``classes_``) from arrays, so they are asked about arrays
+    too (a DataFrame's column names would make each of them warn). A member
+    without ``predict_proba`` (a bagged SVC, say) casts its prediction as a
+    vote, as scikit-learn's bagging does. A bagging member whose draw held
+    one class only scores the other 0 (scikit-learn's ``oob_score`` spreads
+    such a member's single column over both classes instead).
     """
-    if sp.issparse(X):
-        X = X.tocsr()
+    X = check_array(X, accept_sparse="csr", dtype=None, ensure_all_finite=False)
     n_samples = X.shape[0]
     column = int(np.flatnonzero(model.classes_ == 1)[0])
     features = getattr(model, "estimators_features_", None)
@@ -578,12 +581,15 @@ def _out_of_bag_proba(model, X):
         rows = np.flatnonzero(left_out)
         if not rows.shape[0]:
             continue
-        X_out = _safe_indexing(X, rows)
+        X_out = X[rows]
         if features is not None:
-            X_out = _safe_indexing(X_out, features[index], axis=1)
-        position = np.flatnonzero(np.asarray(member.classes_) == column)
-        if position.shape[0]:
-            total[rows] += member.predict_proba(X_out)[:, position[0]]
+            X_out = X_out[:, features[index]]
+        if hasattr(member, "predict_proba"):
+            position = np.flatnonzero(np.asarray(member.classes_) == column)
+            if position.shape[0]:
+                total[rows] += member.predict_proba(X_out)[:, position[0]]
+        else:
+            total[rows] += member.predict(X_out) == column
         counts[rows] += 1
     return total / np.maximum(counts, 1), counts
 

@@ -12,7 +12,8 @@ from sklearn.ensemble import (
     ExtraTreesClassifier,
     RandomForestClassifier,
 )
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Perceptron
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 from skrobust.pu import (
@@ -280,3 +281,52 @@ def test_pu_classifiers_refuse_oob_over_a_plain_base(cancer_pu):
         ElkanNotoClassifier(cv="oob").fit(X, s)
     with pytest.raises(ValueError, match="cv"):
         ElkanNotoClassifier(_forest(), cv="bag").fit(X, s)
+
+
+def test_oob_counts_votes_of_members_without_probabilities(cancer_pu):
+    # A bagged Perceptron has no predict_proba: each member votes, as in
+    # scikit-learn's own out-of-bag scores.
+    X, _, s = cancer_pu
+    bag = BaggingClassifier(Perceptron(random_state=0), n_estimators=20, random_state=0)
+    model = ClassPriorEstimator(estimator=bag, cv="oob").fit(X, s)
+    by_hand = clone(bag).set_params(oob_score=True).fit(X, s)
+    assert_allclose(model.pred_proba_, by_hand.oob_decision_function_[:, 1])
+
+
+def test_oob_over_a_dataframe_matches_the_array_without_warnings(cancer_pu):
+    pd = pytest.importorskip("pandas")
+    X, _, s = cancer_pu
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    # The trees learnt from arrays: asked about a DataFrame's slices, each
+    # would warn that it was fitted without feature names.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        named = ClassPriorEstimator(estimator=_forest(), cv="oob").fit(frame, s)
+    plain = ClassPriorEstimator(estimator=_forest(), cv="oob").fit(X, s)
+    assert_array_equal(named.pred_proba_, plain.pred_proba_)
+
+
+def test_a_member_that_saw_one_class_scores_the_other_zero(cancer_pu):
+    # Two-row draws: most members see one class only. Each row's score is the
+    # mean over the members that left it out of P(label 1), 0 from a member
+    # that never saw a labelled row.
+    X, _, s = cancer_pu
+    bag = BaggingClassifier(
+        KNeighborsClassifier(1), n_estimators=30, max_samples=2, random_state=0
+    )
+    model = ClassPriorEstimator(estimator=bag, cv="oob").fit(X, s)
+    fitted = clone(bag).fit(X, s)
+    one_class = [len(member.classes_) == 1 for member in fitted.estimators_]
+    assert any(one_class) and not all(one_class)
+    expected = np.zeros(len(s))
+    counts = np.zeros(len(s))
+    for member, drawn in zip(
+        fitted.estimators_, fitted.estimators_samples_, strict=True
+    ):
+        out = np.setdiff1d(np.arange(len(s)), drawn)
+        if 1 in member.classes_:
+            expected[out] += member.predict_proba(X[out])[
+                :, list(member.classes_).index(1)
+            ]
+        counts[out] += 1
+    assert_allclose(model.pred_proba_, expected / counts)
