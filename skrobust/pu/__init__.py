@@ -7,6 +7,7 @@ class prior :math:`\\pi = P(y = 1)` and the label frequency
 and predict the *true* class.
 """
 
+from ._adaptive import AdaptivePUClassifier
 from ._classifiers import (
     BaggingPUClassifier,
     ElkanNotoClassifier,
@@ -25,6 +26,7 @@ from ._pseudo import PseudoLabelPUClassifier
 from ._split import PUStratifiedKFold
 
 __all__ = [
+    "AdaptivePUClassifier",
     "BaggingPUClassifier",
     "ClassPriorEstimator",
     "ElkanNotoClassifier",

@@ -51,6 +51,10 @@ INSTANCE_PARAMS = {
         {"pu_estimator": _pu_classifier()},
         {"pu_estimator": _pu_classifier(), "positives": "prior", "max_iter": 3},
     ],
+    # A light first stage (the unbiased-risk classifier, no networks).
+    "AdaptivePUClassifier": lambda: [
+        {"estimator": _pseudo_label_classifier(), "random_state": 0}
+    ],
     "WeightedElkanNotoClassifier": [{"cv": 3, "random_state": 0}],
     "UnbiasedPUClassifier": [{"cv": 3, "random_state": 0}],
     "BaggingPUClassifier": [{"n_estimators": 5, "cv": 3, "random_state": 0}],
@@ -178,6 +182,7 @@ EXPECTED_FAILED_CHECKS = {
     # differs (see _PU_OLD_LABELS), and because a different prior estimate can
     # still flip a pseudo-label.
     "PseudoLabelPUClassifier": _PU_CLASSIFIER_FAILURES,
+    "AdaptivePUClassifier": _PU_CLASSIFIER_FAILURES,
     "BaggingPUClassifier": {
         **_PU_CLASSIFIER_FAILURES,
         "check_sample_weight_equivalence_on_dense_data": (
@@ -240,6 +245,7 @@ INVARIANT_OPTIONS = {
     "WeightedElkanNotoClassifier": _PU_LABEL_FOLLOWS,
     "UnbiasedPUClassifier": _PU_LABEL_FOLLOWS,
     "PseudoLabelPUClassifier": _PU_LABEL_FOLLOWS,
+    "AdaptivePUClassifier": _PU_LABEL_FOLLOWS,
     "BaggingPUClassifier": _PU_LABEL_FOLLOWS,
     "ConfidentLearningClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
     "TransitionCorrectedClassifier": _FOLDS_FOLLOW_CLASS_ORDER,
@@ -288,3 +294,9 @@ def expected_failed_checks(estimator):
     """The ``{check_name: reason}`` dict for ``estimator``, for
     ``parametrize_with_checks(expected_failed_checks=...)``."""
     return dict(EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {}))
+
+
+def _pseudo_label_classifier():
+    from ..pu import PseudoLabelPUClassifier
+
+    return PseudoLabelPUClassifier(_pu_classifier())

@@ -23,10 +23,12 @@ from skrobust.neural import (  # noqa: E402
     make_pu_classifier,
 )
 from skrobust.pu import (  # noqa: E402
+    AdaptivePUClassifier,
     ClassPriorEstimator,
     MedianPriorEstimator,
     PseudoLabelPUClassifier,
 )
+from skrobust.pu._adaptive import _score_mixture  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +87,23 @@ def _written_out(seed):
 
 def test_it_is_the_benchmarks_recommended_default(cancer, fitted):
     X_train, X_test, _, y_test, s = cancer
-    assert isinstance(fitted, PseudoLabelPUClassifier)
-    by_hand = _written_out(0).fit(X_train, s)
-    assert fitted.pu_estimator_.class_prior_ == by_hand.pu_estimator_.class_prior_
-    assert_array_equal(fitted.pseudo_labels_, by_hand.pseudo_labels_)
+    assert isinstance(fitted, AdaptivePUClassifier)
+    # The seventh default by hand; its network's scores fall into two groups
+    # here, and the labelled rows look like the upper one.
+    seventh = _written_out(0).fit(X_train, s)
+    posterior, mean, scale, logits = _score_mixture(
+        np.clip(seventh._pu_scores(X_train), 1e-6, 1 - 1e-6), s == 1, 0
+    )
+    assert fitted.route_ == "mixture"
+    assert abs(fitted.score_offset_) <= 1.0
+    share = np.where(s == 1, 1.0, 0.0)
+    share[s != 1] = posterior
+    assert fitted.mixture_prior_ == pytest.approx(share.mean())
+    by_hand = (
+        _written_out(0)
+        .set_params(pu_estimator__class_prior=fitted.mixture_prior_)
+        .fit(X_train, s)
+    )
     assert_allclose(fitted.predict_proba(X_test), by_hand.predict_proba(X_test))
     # Measured 0.951 against 0.371 for predicting the majority of s (0).
     assert fitted.score(X_test, y_test) > 0.9
@@ -98,8 +113,10 @@ def test_parameters_reach_both_networks_and_the_prior():
     model = make_pu_classifier(
         class_prior=0.4, pos_label="yes", device="meta", n_jobs=2, random_state=5
     )
-    net, refit = model.pu_estimator, model.estimator
-    assert model.pos_label == "yes"
+    first = model.estimator
+    net, refit = first.pu_estimator, first.estimator
+    assert model.pos_label == first.pos_label == "yes"
+    assert model.random_state == 5
     assert net.class_prior == 0.4
     assert net.device == refit.device == "meta"
     assert net.random_state == refit.random_state == 5
@@ -108,8 +125,12 @@ def test_parameters_reach_both_networks_and_the_prior():
         == MedianPriorEstimator(n_jobs=2, random_state=5).get_params()
     )
     # The nested names a search tunes exist.
-    model.set_params(estimator__max_epochs=7, pu_estimator__module__dropout=0.2)
-    assert clone(model).estimator.max_epochs == 7
+    model.set_params(
+        estimator__estimator__max_epochs=7,
+        estimator__pu_estimator__module__dropout=0.2,
+        max_offset=0.5,
+    )
+    assert clone(model).estimator.estimator.max_epochs == 7
 
 
 def test_given_prior_and_string_labels(cancer):
@@ -118,9 +139,11 @@ def test_given_prior_and_string_labels(cancer):
     model = make_pu_classifier(
         class_prior=float(y_train.mean()), pos_label="yes", random_state=0
     ).fit(X_train, words)
-    # No prior estimate ran: the network holds the given prior.
-    assert model.pu_estimator_.class_prior_ == pytest.approx(y_train.mean())
-    assert not hasattr(model.pu_estimator_.prior_method, "class_prior_")
+    # The given prior stands: no mixture replaces it, and no estimate ran.
+    assert model.route_ in ("network", "graph")
+    network = model.estimator_.pu_estimator_
+    assert network.class_prior_ == pytest.approx(y_train.mean())
+    assert not hasattr(network.prior_method, "class_prior_")
     predicted = model.predict(X_test)
     assert set(predicted) <= {"yes", "no"}
     assert np.mean((predicted == "yes") == (y_test == 1)) > 0.9
@@ -141,14 +164,14 @@ def test_weights_reach_every_part_with_or_without_routing(cancer, fitted):
     X_train, X_test, _, _, s = cancer
     weights = np.linspace(0.5, 1.5, len(s))
     plain = make_pu_classifier(random_state=0).fit(X_train, s, sample_weight=weights)
-    # The weights moved the prior estimate (and so the model).
-    assert plain.pu_estimator_.class_prior_ != fitted.pu_estimator_.class_prior_
+    # The weights moved the mixture's prior (and so the model).
+    assert plain.mixture_prior_ != fitted.mixture_prior_
     with sklearn.config_context(enable_metadata_routing=True):
         model = make_pu_classifier(random_state=0)
-        model.pu_estimator.set_fit_request(sample_weight=True)
-        model.estimator.set_fit_request(sample_weight=True)
+        model.estimator.pu_estimator.set_fit_request(sample_weight=True)
+        model.estimator.estimator.set_fit_request(sample_weight=True)
         # The median's members are built inside it and ask for the weights
         # themselves: the user holds none of them.
         model.fit(X_train, s, sample_weight=weights)
-    assert model.pu_estimator_.class_prior_ == plain.pu_estimator_.class_prior_
+    assert model.mixture_prior_ == plain.mixture_prior_
     assert_allclose(model.predict_proba(X_test), plain.predict_proba(X_test))

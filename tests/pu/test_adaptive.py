@@ -1,0 +1,133 @@
+"""Tests of AdaptivePUClassifier: the route its first stage's scores choose."""
+
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.semi_supervised import LabelSpreading
+
+from skrobust.pu import (
+    AdaptivePUClassifier,
+    PseudoLabelPUClassifier,
+    WeightedElkanNotoClassifier,
+)
+from skrobust.pu._adaptive import _score_mixture
+
+
+def _first(**params):
+    # A first stage without networks whose scores are not saturated: on
+    # cancer_pu its log-odds fall into two groups, the labelled rows 0.26
+    # standard deviations above the upper one's mean.
+    return PseudoLabelPUClassifier(
+        WeightedElkanNotoClassifier(
+            LogisticRegression(C=0.1), cv=3, random_state=0, **params
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def fitted(cancer_pu):
+    X, _, s = cancer_pu
+    return AdaptivePUClassifier(_first(), random_state=0).fit(X, s)
+
+
+def test_the_offset_and_the_mixture_prior_follow_the_first_stage(cancer_pu, fitted):
+    X, y, s = cancer_pu
+    first = _first().fit(X, s)
+    scores = np.clip(first._pu_scores(X), 1e-6, 1 - 1e-6)
+    posterior, mean, scale, logits = _score_mixture(scores, s == 1, 0)
+    offset = (logits[s == 1].mean() - mean) / scale
+    assert fitted.score_offset_ == pytest.approx(offset)
+    share = np.ones(len(s))
+    share[s != 1] = posterior
+    assert fitted.mixture_prior_ == pytest.approx(share.mean())
+    # Breast cancer's two classes: the upper group is the benign one (62.7 %;
+    # measured 0.583).
+    assert abs(fitted.mixture_prior_ - y.mean()) < 0.1
+    assert fitted.route_ == "mixture"
+
+
+def test_mixture_route_refits_with_the_mixtures_prior(cancer_pu):
+    X, y, s = cancer_pu
+    model = AdaptivePUClassifier(_first(), max_offset=50.0, random_state=0).fit(X, s)
+    assert model.route_ == "mixture"
+    by_hand = clone(_first()).set_params(pu_estimator__class_prior=model.mixture_prior_)
+    by_hand.fit(X, s)
+    assert_allclose(model.predict_proba(X), by_hand.predict_proba(X))
+    assert model.class_prior_ == by_hand.class_prior_
+    assert model.score(X, y) > 0.85
+
+
+def test_graph_route_spreads_labels_over_the_first_stage(cancer_pu):
+    X, y, s = cancer_pu
+    # The labelled rows sit 0.26 standard deviations above the upper group:
+    # above a smaller max_offset.
+    model = AdaptivePUClassifier(_first(), max_offset=0.1, random_state=0).fit(X, s)
+    assert model.score_offset_ > 0.1
+    assert model.route_ == "graph"
+    assert isinstance(model.estimator_.estimator_, LabelSpreading)
+    assert model.estimator_.min_confidence == 0.9
+    assert model.score(X, y) > 0.8
+
+
+def test_saturated_scores_keep_the_first_fit(cancer_pu):
+    X, _, s = cancer_pu
+    model = AdaptivePUClassifier(_first(), min_scale=1e6, random_state=0).fit(X, s)
+    assert model.route_ == "network"
+    alone = _first().fit(X, s)
+    assert_allclose(model.predict_proba(X), alone.predict_proba(X))
+
+
+def test_a_given_prior_stands(cancer_pu):
+    X, y, s = cancer_pu
+    model = AdaptivePUClassifier(
+        _first(class_prior=float(y.mean())), max_offset=50.0, random_state=0
+    ).fit(X, s)
+    assert model.route_ == "network"
+    assert model.estimator_.pu_estimator_.class_prior_ == pytest.approx(y.mean())
+
+
+def test_weights_never_take_the_graph_route_and_reach_the_prior(cancer_pu, fitted):
+    X, _, s = cancer_pu
+    weights = np.linspace(0.5, 1.5, len(s))
+    model = AdaptivePUClassifier(_first(), max_offset=0.1, random_state=0)
+    model.fit(X, s, sample_weight=weights)
+    assert model.route_ == "network"
+    weighted = AdaptivePUClassifier(_first(), random_state=0)
+    weighted.fit(X, s, sample_weight=weights)
+    assert weighted.mixture_prior_ != fitted.mixture_prior_
+
+
+def test_string_labels_and_pickle(cancer_pu, fitted):
+    X, _, s = cancer_pu
+    words = np.where(s == 1, "yes", "no")
+    model = AdaptivePUClassifier(_first(), pos_label="yes", random_state=0)
+    model.fit(X, words)
+    assert set(model.predict(X)) <= {"yes", "no"}
+    assert model.route_ == fitted.route_
+    assert_array_equal(model.predict(X) == "yes", fitted.predict(X) == 1)
+    again = pickle.loads(pickle.dumps(model))
+    assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+
+
+def test_bad_input_is_refused(cancer_pu):
+    X, _, s = cancer_pu
+    with pytest.raises(TypeError, match="must be a PseudoLabelPUClassifier"):
+        AdaptivePUClassifier(LogisticRegression()).fit(X, s)
+    with pytest.raises(ValueError, match="max_offset"):
+        AdaptivePUClassifier(_first(), max_offset=0.0).fit(X, s)
+    with pytest.raises(ValueError, match="labelled|pos_label"):
+        AdaptivePUClassifier(_first()).fit(X, np.zeros_like(s))
+
+
+def test_inputs_are_left_alone(cancer_pu):
+    X, _, s = cancer_pu
+    X0, s0 = X.copy(), s.copy()
+    first = _first()
+    AdaptivePUClassifier(first, random_state=0).fit(X, s)
+    assert_array_equal(X, X0)
+    assert_array_equal(s, s0)
+    assert not hasattr(first, "estimator_")
