@@ -119,7 +119,8 @@ PU_METHODS = [
     ),
     Method("WeightedElkanNotoClassifier (no torch)", "skrobust", _weighted_elkan_noto),
     Method(
-        "make_pu_classifier() (recommended: nnPU network, median prior, refit)",
+        "make_pu_classifier() (recommended: nnPU network, median prior, refit, "
+        "last stage by its scores)",
         "skrobust",
         _recommended_pu,
         requires="skorch",
