@@ -87,7 +87,7 @@ def make_pu_classifier(
     fit of both networks on the ``"mixture"`` route (most small data sets
     here) and a label spreading on the ``"graph"`` route; on the 20 000-row
     set the network's scores saturate and the seventh's single fit stands
-    (about 9 s on one core). On the benchmark's seeds 0 to 2 it averaged
+    (about 10 s on one core). On the benchmark's seeds 0 to 2 it averaged
     0.949 accuracy and 0.938 F1 over the 16 settings (the seventh 0.945 and
     0.929), against 0.888 and 0.870 for the best peer classifier of each
     setting (pulearn, pu-toolbox, those given the true prior included), and

@@ -10,6 +10,7 @@ from sklearn.semi_supervised import LabelSpreading
 from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
+from ..utils._routing import _weighted_step
 from ..utils._sklearn_compat import HasMethods, Interval, _fit_context
 from ..utils._validation import check_row_weights
 from ..utils._verbose import log_progress
@@ -23,22 +24,34 @@ from ._pseudo import PseudoLabelPUClassifier
 _CLIP = 1e-6
 
 
-def _score_mixture(scores, labeled, seed):
+def _score_mixture(scores, labeled, seed, weight=None):
     """Two Gaussians fitted to the unlabelled rows' log-odds.
 
-    Returns the upper component's posterior of each unlabelled row, its mean and
-    its standard deviation; ``None`` when the unlabelled scores are too few or
-    too alike to fit two components.
+    Returns each row's share in the upper component (1 on labelled rows), the
+    labelled rows' (weighted) mean log-odds in the upper component's standard
+    deviations from its mean, and that standard deviation; ``None`` when the
+    unlabelled scores are too few or too alike to fit two components. Rows of
+    zero weight are left out of the mixture, as if they were not there.
     """
     logits = np.log(scores / (1.0 - scores))
-    unlabelled = logits[~labeled].reshape(-1, 1)
-    if unlabelled.shape[0] < 4 or np.ptp(unlabelled) < 1e-9:
+    counted = np.ones(labeled.shape[0], dtype=bool) if weight is None else weight > 0
+    unlabelled = logits[~labeled & counted].reshape(-1, 1)
+    if (
+        unlabelled.shape[0] < 4
+        or np.ptp(unlabelled) < 1e-9
+        or not (labeled & counted).any()
+    ):
         return None
     mixture = GaussianMixture(2, n_init=3, random_state=seed).fit(unlabelled)
     upper = int(np.argmax(mixture.means_.ravel()))
-    posterior = mixture.predict_proba(unlabelled)[:, upper]
+    share = np.ones(labeled.shape[0])
+    share[~labeled] = mixture.predict_proba(logits[~labeled].reshape(-1, 1))[:, upper]
     scale = float(np.sqrt(mixture.covariances_.ravel()[upper]))
-    return posterior, float(mixture.means_.ravel()[upper]), scale, logits
+    labelled_mean = np.average(
+        logits[labeled], weights=None if weight is None else weight[labeled]
+    )
+    offset = (labelled_mean - float(mixture.means_.ravel()[upper])) / scale
+    return share, float(offset), scale
 
 
 class AdaptivePUClassifier(
@@ -223,7 +236,7 @@ class AdaptivePUClassifier(
         return self.graph_estimator
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the first stage, read its scores, and take one route.
 
         Parameters
@@ -236,7 +249,10 @@ class AdaptivePUClassifier(
             Row weights: passed to the first stage (and its refit on the
             ``"mixture"`` route) and counted in the mixture's prior. The graph
             refit takes none, so weighted data never takes the ``"graph"``
-            route.
+            route. Rows of zero weight are left out of the mixture.
+        **fit_params : dict
+            Passed to the first stage's ``fit`` (and its refit on the
+            ``"mixture"`` route), which routes them on.
 
         Returns
         -------
@@ -246,23 +262,24 @@ class AdaptivePUClassifier(
         X, _, y, labeled = _validate_pu_inputs(self, X, y)
         if sample_weight is not None:
             sample_weight = check_row_weights(sample_weight, labeled.shape[0])
-        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        params = dict(fit_params)
+        if sample_weight is not None:
+            params["sample_weight"] = sample_weight
         first_stage = clone(self._first_stage()).set_params(pos_label=self.pos_label)
-        first = first_stage.fit(X, y, **weights)
+        first = first_stage.fit(X, y, **params)
         scores = np.clip(first._pu_scores(X), _CLIP, 1.0 - _CLIP)
         seed = _member_seed(self.random_state)
-        mixture = _score_mixture(scores, labeled, seed)
+        mixture = _score_mixture(scores, labeled, seed, sample_weight)
         self.route_, self.score_offset_, self.mixture_prior_ = "network", np.nan, np.nan
         if mixture is not None:
-            posterior, mean, scale, logits = mixture
-            self.score_offset_ = float((logits[labeled].mean() - mean) / scale)
-            share = np.ones(labeled.shape[0])
-            share[~labeled] = posterior
+            share, self.score_offset_, scale = mixture
             self.mixture_prior_ = float(np.average(share, weights=sample_weight))
+            prior_key = _prior_key(first_stage)
             if scale >= self.min_scale and abs(self.score_offset_) <= self.max_offset:
-                # A prior the user gave stands: the mixture only replaces an
-                # estimated one.
-                self.route_ = "network" if _given_prior(first_stage) else "mixture"
+                # A prior the user gave stands, and a PU classifier whose prior
+                # cannot be set (frozen, say) keeps its own: the mixture only
+                # replaces an estimated prior it can reach.
+                self.route_ = "network" if prior_key is None else "mixture"
             elif scale >= self.min_scale and self.score_offset_ > self.max_offset:
                 self.route_ = "network" if sample_weight is not None else "graph"
         if self.route_ == "mixture":
@@ -275,13 +292,8 @@ class AdaptivePUClassifier(
                     1.0 - _CLIP,
                 )
             )
-            key = (
-                "class_prior"
-                if first_stage.pu_estimator is None
-                else "pu_estimator__class_prior"
-            )
             self.estimator_ = (
-                clone(first_stage).set_params(**{key: prior}).fit(X, y, **weights)
+                clone(first_stage).set_params(**{prior_key: prior}).fit(X, y, **params)
             )
         elif self.route_ == "graph":
             self.estimator_ = PseudoLabelPUClassifier(
@@ -333,15 +345,23 @@ class AdaptivePUClassifier(
         return tags
 
 
-def _given_prior(stage):
-    """Whether the first stage's PU classifier was given its class prior."""
-    if stage.class_prior is not None:
-        return True
-    inner = stage.pu_estimator
-    return (
-        inner is not None
-        and inner.get_params(deep=False).get("class_prior") is not None
-    )
+def _prior_key(stage):
+    """The parameter of ``stage`` (a PseudoLabelPUClassifier) that sets its PU
+    classifier's prior, or None when the mixture may not or cannot set it: a
+    prior was given, or the PU classifier (a Pipeline's final step) takes none
+    or is frozen."""
+    if stage.pu_estimator is None:
+        # The default PU classifier gets the stage's own class_prior.
+        return "class_prior" if stage.class_prior is None else None
+    if isinstance(stage.pu_estimator, FrozenEstimator):
+        return None
+    step, path = _weighted_step(stage.pu_estimator)
+    if step is None or isinstance(step, FrozenEstimator):
+        return None
+    params = step.get_params(deep=False)
+    if "class_prior" not in params or params["class_prior"] is not None:
+        return None
+    return "__".join(["pu_estimator", *path, "class_prior"])
 
 
 def _positive_column_of(estimator, X, positive_class):

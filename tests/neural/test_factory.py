@@ -91,13 +91,12 @@ def test_it_is_the_benchmarks_recommended_default(cancer, fitted):
     # The seventh default by hand; its network's scores fall into two groups
     # here, and the labelled rows look like the upper one.
     seventh = _written_out(0).fit(X_train, s)
-    posterior, mean, scale, logits = _score_mixture(
+    share, offset, _ = _score_mixture(
         np.clip(seventh._pu_scores(X_train), 1e-6, 1 - 1e-6), s == 1, 0
     )
     assert fitted.route_ == "mixture"
+    assert fitted.score_offset_ == pytest.approx(offset)
     assert abs(fitted.score_offset_) <= 1.0
-    share = np.where(s == 1, 1.0, 0.0)
-    share[s != 1] = posterior
     assert fitted.mixture_prior_ == pytest.approx(share.mean())
     by_hand = (
         _written_out(0)

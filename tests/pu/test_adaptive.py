@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.semi_supervised import LabelSpreading
 
 from skrobust.pu import (
@@ -38,12 +42,14 @@ def test_the_offset_and_the_mixture_prior_follow_the_first_stage(cancer_pu, fitt
     X, y, s = cancer_pu
     first = _first().fit(X, s)
     scores = np.clip(first._pu_scores(X), 1e-6, 1 - 1e-6)
-    posterior, mean, scale, logits = _score_mixture(scores, s == 1, 0)
-    offset = (logits[s == 1].mean() - mean) / scale
+    share, offset, scale = _score_mixture(scores, s == 1, 0)
+    logits = np.log(scores / (1 - scores))
+    upper_mean = logits[s == 1].mean() - offset * scale
+    # The upper component's mean lies among the unlabelled rows' scores.
+    assert np.percentile(logits[s != 1], 10) < upper_mean < logits.max()
     assert fitted.score_offset_ == pytest.approx(offset)
-    share = np.ones(len(s))
-    share[s != 1] = posterior
     assert fitted.mixture_prior_ == pytest.approx(share.mean())
+    assert (share[s == 1] == 1).all()
     # Breast cancer's two classes: the upper group is the benign one (62.7 %;
     # measured 0.583).
     assert abs(fitted.mixture_prior_ - y.mean()) < 0.1
@@ -131,3 +137,80 @@ def test_inputs_are_left_alone(cancer_pu):
     assert_array_equal(X, X0)
     assert_array_equal(s, s0)
     assert not hasattr(first, "estimator_")
+
+
+def _piped(**params):
+    return PseudoLabelPUClassifier(
+        make_pipeline(
+            StandardScaler(),
+            WeightedElkanNotoClassifier(
+                LogisticRegression(C=0.1), cv=3, random_state=0, **params
+            ),
+        )
+    )
+
+
+def test_a_pipelines_final_step_gets_the_mixtures_prior(cancer_pu):
+    X, y, s = cancer_pu
+    model = AdaptivePUClassifier(_piped(), max_offset=50.0, random_state=0).fit(X, s)
+    assert model.route_ == "mixture"
+    step = model.estimator_.pu_estimator_[-1]
+    assert step.class_prior == pytest.approx(model.mixture_prior_)
+    given = AdaptivePUClassifier(
+        _piped(class_prior=float(y.mean())), max_offset=50.0, random_state=0
+    ).fit(X, s)
+    assert given.route_ == "network"
+
+
+def test_a_frozen_pu_classifier_keeps_its_prior(cancer_pu):
+    X, _, s = cancer_pu
+    fitted = _first().pu_estimator.fit(X, s)
+    model = AdaptivePUClassifier(
+        PseudoLabelPUClassifier(FrozenEstimator(fitted)),
+        max_offset=50.0,
+        random_state=0,
+    ).fit(X, s)
+    assert model.route_ == "network"
+    assert np.isfinite(model.score_offset_)
+
+
+def test_rows_of_zero_weight_count_as_absent(cancer_pu):
+    X, _, s = cancer_pu
+    keep = np.arange(len(s)) % 7 != 0
+    weights = keep.astype(float)
+    weighted = AdaptivePUClassifier(_first(), random_state=0)
+    weighted.fit(X, s, sample_weight=weights)
+    dropped = AdaptivePUClassifier(_first(), random_state=0)
+    dropped.fit(X[keep], s[keep], sample_weight=weights[keep])
+    # The first stage sees the zero-weight rows (its folds move), so the two
+    # are close, not equal; the zero-weight rows themselves change nothing.
+    assert weighted.route_ == dropped.route_ == "mixture"
+    assert weighted.mixture_prior_ == pytest.approx(dropped.mixture_prior_, abs=0.02)
+    assert weighted.score_offset_ == pytest.approx(dropped.score_offset_, abs=0.2)
+
+
+def test_an_ignored_class_prior_does_not_block_the_mixture(cancer_pu):
+    X, _, s = cancer_pu
+    # With its own PU classifier and positives="predicted",
+    # PseudoLabelPUClassifier ignores its class_prior.
+    model = AdaptivePUClassifier(
+        _first().set_params(class_prior=0.6), max_offset=50.0, random_state=0
+    ).fit(X, s)
+    assert model.route_ == "mixture"
+
+
+def test_fit_parameters_reach_the_first_stage(cancer_pu):
+    X, _, s = cancer_pu
+    groups = np.arange(len(s)) % 5
+    first = PseudoLabelPUClassifier(
+        WeightedElkanNotoClassifier(
+            LogisticRegression(C=0.1), cv=GroupKFold(3), random_state=0
+        )
+    )
+    # Passed on, not refused here: the first stage hands them to both its
+    # estimators, and its refit (a LogisticRegression) takes no groups, as it
+    # would fitted alone.
+    with pytest.raises(TypeError, match="LogisticRegression.fit"):
+        AdaptivePUClassifier(first, random_state=0).fit(X, s, groups=groups)
+    with pytest.raises(TypeError, match="LogisticRegression.fit"):
+        clone(first).fit(X, s, groups=groups)
