@@ -1,4 +1,4 @@
-r"""Choose the second stage of a pseudo-labelling PU classifier from its scores."""
+r"""Choose the last stage of a pseudo-labelling PU classifier from its scores."""
 
 from numbers import Integral, Real
 
@@ -67,7 +67,8 @@ class AdaptivePUClassifier(
     (``route_``):
 
     - ``"mixture"``, when that offset is within ``max_offset`` either way and
-      the PU classifier estimated its prior (a given one stands): the
+      the PU classifier estimated its prior and can take another (a given
+      prior stands, and a frozen PU classifier keeps its own): the
       scores fall into two groups and the labelled rows look like the upper
       one, as SCAR labelling makes them look like the positives. The upper
       group's share of the rows (the labelled ones counted in it) is then a
@@ -89,8 +90,10 @@ class AdaptivePUClassifier(
     Parameters
     ----------
     estimator : PseudoLabelPUClassifier, default=None
-        The first stage, unfitted (it is cloned). Its PU classifier must take
-        a ``class_prior`` parameter. ``None`` means
+        The first stage, unfitted (it is cloned). The ``"mixture"`` route sets
+        its PU classifier's ``class_prior`` (a Pipeline's final step's); a PU
+        classifier without one, with one given, or frozen takes the
+        ``"network"`` route there instead. ``None`` means
         ``PseudoLabelPUClassifier(random_state=random_state)``;
         :func:`~skrobust.neural.make_pu_classifier` passes the nnPU network
         and its supervised refit.
