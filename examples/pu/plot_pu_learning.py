@@ -68,7 +68,8 @@ for method, prior in estimates.items():
 # sixth is self-training: the weighted Elkan-Noto classifier labels every
 # training row, and a logistic regression refits on those labels. The last,
 # with the neural extra, is the benchmark's recommended default: an nnPU
-# network with a median prior, refitted on its own labels by a network
+# network with a median prior, refitted on its own labels by a network, the
+# last stage chosen from the network's scores
 # (:func:`skrobust.neural.make_pu_classifier`).
 models = {
     "unlabelled = negative": LogisticRegression(),
