@@ -779,26 +779,18 @@ SEVENTH_PRIOR_NAME = (
 )
 
 
-def _made(problem):
-    """The seventh default: make_pu_classifier(random_state=0)'s first stage,
-    the PseudoLabelPUClassifier that was the whole of make_pu_classifier()
-    until the eighth."""
-    from skrobust.neural import make_pu_classifier
-
-    pos_label = _pos_label(problem)
-    model = make_pu_classifier(pos_label=pos_label, random_state=0).estimator
-    model.fit(problem.X_train, problem.y_train_corrupted)
-    return _scores(problem, model.predict(problem.X_test) == pos_label)
-
-
-def _made_eighth(problem, true_prior=False):
-    """The eighth default: make_pu_classifier(random_state=0), with the true
-    prior given when ``true_prior``."""
+def _made(problem, true_prior=False, first_stage=False):
+    """The eighth default, make_pu_classifier(random_state=0), with the true
+    prior given when ``true_prior``; with ``first_stage`` the seventh, its
+    ``estimator`` (the PseudoLabelPUClassifier that was the whole of
+    make_pu_classifier() until the eighth)."""
     from skrobust.neural import make_pu_classifier
 
     pos_label = _pos_label(problem)
     prior = problem.extra["class_prior"] if true_prior else None
     model = make_pu_classifier(class_prior=prior, pos_label=pos_label, random_state=0)
+    if first_stage:
+        model = model.estimator
     model.fit(problem.X_train, problem.y_train_corrupted)
     return _scores(problem, model.predict(problem.X_test) == pos_label)
 
@@ -859,14 +851,16 @@ SPREAD_NAME = (
 )
 
 NEURAL_METHODS = [
-    Method(RECOMMENDED_EIGHTH_NAME, "skrobust", _made_eighth, "skorch"),
+    Method(RECOMMENDED_EIGHTH_NAME, "skrobust", _made, "skorch"),
     Method(
         "recommended default (eighth, true prior)",
         "skrobust",
-        partial(_made_eighth, true_prior=True),
+        partial(_made, true_prior=True),
         "skorch",
     ),
-    Method(RECOMMENDED_SEVENTH_NAME, "skrobust", _made, "skorch"),
+    Method(
+        RECOMMENDED_SEVENTH_NAME, "skrobust", partial(_made, first_stage=True), "skorch"
+    ),
     Method(
         RECOMMENDED_SIXTH_NAME,
         "skrobust",

@@ -318,7 +318,9 @@ class AdaptivePUClassifier(
         return self
 
     def _positive_proba(self, X):
-        return _positive_column_of(self.estimator_, X, self.classes_[self._pos_column])
+        # estimator_ learnt the same y with the same pos_label, and X is
+        # validated already: its own positive column, without a second check.
+        return self.estimator_._positive_proba(X)
 
     def get_metadata_routing(self):
         """Route ``sample_weight`` to the first stage's ``fit``.
@@ -365,12 +367,6 @@ def _prior_key(stage):
     if "class_prior" not in params or params["class_prior"] is not None:
         return None
     return "__".join(["pu_estimator", *path, "class_prior"])
-
-
-def _positive_column_of(estimator, X, positive_class):
-    """P(positive_class | x) from a fitted classifier over the PU labels."""
-    proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
-    return proba[:, list(estimator.classes_).index(positive_class)]
 
 
 __all__ = ["AdaptivePUClassifier"]

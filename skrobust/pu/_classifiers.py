@@ -357,13 +357,11 @@ class _BasePUClassifier(
             f"{self.label_frequency_:.4f}",
         )
 
-    def _prepare(
-        self, X, y, pred_proba, sample_weight, fit_params, need_scores, keep_fit=False
-    ):
+    def _prepare(self, X, y, pred_proba, sample_weight, fit_params, need_scores):
         """Validate, route, compute scores if needed and settle the prior.
 
-        With ``keep_fit`` a seventh value comes back: the base fitted on every
-        row for the out-of-bag scores (``cv="oob"``), or ``None``.
+        The last value is the base fitted on every row for out-of-bag scores
+        (``cv="oob"``), or ``None``.
         """
         X, checked, y, labeled = self._validate_inputs(X, y)
         if sample_weight is not None:
@@ -390,8 +388,7 @@ class _BasePUClassifier(
         # gets them too (under routing, a base may decline them); the
         # feature-based priors (KM, TIcE) read the validated array.
         self._settle_prior(checked, labeled, scores, rng, sample_weight)
-        prepared = (X, labeled, scores, params, rng, sample_weight)
-        return (*prepared, fitted) if keep_fit else prepared
+        return X, labeled, scores, params, rng, sample_weight, fitted
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -651,13 +648,7 @@ class ElkanNotoClassifier(_MatchPriorMixin, _BasePUClassifier):
         if sample_weight is not None:
             check_base_takes_weights(self._base_estimator())
         X, labeled, _, params, _, weight, fitted = self._prepare(
-            X,
-            y,
-            pred_proba,
-            sample_weight,
-            fit_params,
-            need_scores=False,
-            keep_fit=True,
+            X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
         if fitted is None:
             self.estimator_ = clone(self._base_estimator())
@@ -887,7 +878,7 @@ class WeightedElkanNotoClassifier(_BasePUClassifier):
             The fitted classifier.
         """
         base = self._weighted_base()
-        X, labeled, scores, params, _, weight = self._prepare(
+        X, labeled, scores, params, _, weight, _ = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=True
         )
         # The base always gets the PU weights; the user's multiply them.
@@ -1182,7 +1173,7 @@ class UnbiasedPUClassifier(_BasePUClassifier):
                 "problem. Use another solver (lbfgs, newton-cholesky, saga) or "
                 "weighting='symmetric'."
             )
-        X, labeled, _, params, _, weight = self._prepare(
+        X, labeled, _, params, _, weight, _ = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
         params = _with_user_weight(params, weight, base)
@@ -1491,7 +1482,7 @@ class BaggingPUClassifier(_MatchPriorMixin, _BasePUClassifier):
         base = self._base_estimator()
         if sample_weight is not None:
             check_base_takes_weights(base)
-        X, labeled, _, params, rng, row_weight = self._prepare(
+        X, labeled, _, params, rng, row_weight, _ = self._prepare(
             X, y, pred_proba, sample_weight, fit_params, need_scores=False
         )
         start = time.perf_counter()
