@@ -151,5 +151,9 @@ def make_pu_classifier(
         verbose=verbose,
     )
     return AdaptivePUClassifier(
-        first_stage, pos_label=pos_label, random_state=random_state, verbose=verbose
+        first_stage,
+        n_estimators=5,
+        pos_label=pos_label,
+        random_state=random_state,
+        verbose=verbose,
     )

@@ -24,6 +24,21 @@ from ._pseudo import PseudoLabelPUClassifier
 _CLIP = 1e-6
 
 
+def _logit(scores):
+    return np.log(scores / (1.0 - scores))
+
+
+def _reseeded(estimator, seed):
+    """An unfitted copy of ``estimator`` with every ``random_state`` in it,
+    nested ones included, set to ``seed``."""
+    names = [
+        name
+        for name in estimator.get_params(deep=True)
+        if name == "random_state" or name.endswith("__random_state")
+    ]
+    return clone(estimator).set_params(**dict.fromkeys(names, seed))
+
+
 def _score_mixture(scores, labeled, seed, weight=None):
     """Two Gaussians fitted to the unlabelled rows' log-odds.
 
@@ -33,7 +48,7 @@ def _score_mixture(scores, labeled, seed, weight=None):
     unlabelled scores are too few or too alike to fit two components. Rows of
     zero weight are left out of the mixture, as if they were not there.
     """
-    logits = np.log(scores / (1.0 - scores))
+    logits = _logit(scores)
     counted = np.ones(labeled.shape[0], dtype=bool) if weight is None else weight > 0
     unlabelled = logits[~labeled & counted].reshape(-1, 1)
     if (
@@ -199,6 +214,7 @@ class AdaptivePUClassifier(
         "graph_estimator": [HasMethods(["fit", "predict_proba"]), None],
         "max_offset": [Interval(Real, 0, None, closed="neither")],
         "min_scale": [Interval(Real, 0, None, closed="neither")],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "pos_label": [Integral, float, str, "boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -211,6 +227,7 @@ class AdaptivePUClassifier(
         *,
         max_offset=1.0,
         min_scale=0.01,
+        n_estimators=1,
         pos_label=1,
         random_state=None,
         verbose=0,
@@ -219,6 +236,7 @@ class AdaptivePUClassifier(
         self.graph_estimator = graph_estimator
         self.max_offset = max_offset
         self.min_scale = min_scale
+        self.n_estimators = n_estimators
         self.pos_label = pos_label
         self.random_state = random_state
         self.verbose = verbose
@@ -286,6 +304,21 @@ class AdaptivePUClassifier(
             elif scale >= self.min_scale and self.score_offset_ > self.max_offset:
                 self.route_ = "network" if sample_weight is not None else "graph"
         if self.route_ == "mixture":
+            copy_seeds = np.random.RandomState(seed).randint(
+                np.iinfo(np.int32).max, size=self.n_estimators - 1
+            )
+            if copy_seeds.size:
+                self.mixture_prior_ = self._copies_mixture_prior(
+                    X,
+                    y,
+                    labeled,
+                    sample_weight,
+                    params,
+                    first=first,
+                    prior_key=prior_key,
+                    seeds=copy_seeds,
+                    mixture_seed=seed,
+                )
             # Under SCAR every labelled row is positive, so the prior is at
             # least their share; it stays below 1 for the PU classifier.
             prior = float(
@@ -295,20 +328,35 @@ class AdaptivePUClassifier(
                     1.0 - _CLIP,
                 )
             )
-            self.estimator_ = (
-                clone(first_stage).set_params(**{prior_key: prior}).fit(X, y, **params)
-            )
+            # The first refit keeps the seeds it was given; the copies' seeds
+            # come from random_state, so an int gives the same ensemble.
+            stages = [clone(first_stage)] + [
+                _reseeded(first_stage, int(copy_seed)) for copy_seed in copy_seeds
+            ]
+            self.estimators_ = []
+            for number, stage in enumerate(stages, start=1):
+                self.estimators_.append(
+                    stage.set_params(**{prior_key: prior}).fit(X, y, **params)
+                )
+                log_progress(
+                    self.verbose, f"refit {number} of {len(stages)}, prior {prior:.4f}"
+                )
         elif self.route_ == "graph":
-            self.estimator_ = PseudoLabelPUClassifier(
-                FrozenEstimator(first.pu_estimator_),
-                clone(self._graph()),
-                min_confidence=0.9,
-                uncertain_rows="unlabelled",
-                pos_label=self.pos_label,
-            ).fit(X, y)
+            self.estimators_ = [
+                PseudoLabelPUClassifier(
+                    FrozenEstimator(first.pu_estimator_),
+                    clone(self._graph()),
+                    min_confidence=0.9,
+                    uncertain_rows="unlabelled",
+                    pos_label=self.pos_label,
+                ).fit(X, y)
+            ]
         else:
-            self.estimator_ = first
-        self.class_prior_ = float(self.estimator_.class_prior_)
+            self.estimators_ = [first]
+        self.estimator_ = self.estimators_[0]
+        self.class_prior_ = float(
+            np.mean([estimator.class_prior_ for estimator in self.estimators_])
+        )
         log_progress(
             self.verbose,
             f"route {self.route_!r}: labelled rows {self.score_offset_:.2f} standard "
@@ -317,10 +365,50 @@ class AdaptivePUClassifier(
         )
         return self
 
+    def _copies_mixture_prior(
+        self,
+        X,
+        y,
+        labeled,
+        sample_weight,
+        params,
+        *,
+        first,
+        prior_key,
+        seeds,
+        mixture_seed,
+    ):
+        """The mixture's prior read off the mean log-odds of the first fit
+        (``first``) and of one unfitted copy of it per seed in
+        ``seeds``, each given the first fit's prior so that none estimates it
+        again."""
+        step, _ = _weighted_step(first.pu_estimator_)
+        first_prior = getattr(step, "class_prior_", None)
+        given = {} if first_prior is None else {prior_key: float(first_prior)}
+        logits = [_logit(np.clip(first._pu_scores(X), _CLIP, 1.0 - _CLIP))]
+        for number, seed in enumerate(seeds, start=2):
+            copy = _reseeded(first, int(seed)).set_params(**given).fit(X, y, **params)
+            logits.append(_logit(np.clip(copy._pu_scores(X), _CLIP, 1.0 - _CLIP)))
+            log_progress(
+                self.verbose, f"first stage {number} of {len(seeds) + 1} fitted"
+            )
+        # Averaging the log-odds before the mixture smooths out one network's
+        # quirks, which move the share the mixture reads.
+        mean_scores = 1.0 / (1.0 + np.exp(-np.mean(logits, axis=0)))
+        mixture = _score_mixture(mean_scores, labeled, mixture_seed, sample_weight)
+        if mixture is None:
+            return self.mixture_prior_
+        return float(np.average(mixture[0], weights=sample_weight))
+
     def _positive_proba(self, X):
-        # estimator_ learnt the same y with the same pos_label, and X is
-        # validated already: its own positive column, without a second check.
-        return self.estimator_._positive_proba(X)
+        # Each estimator learnt the same y with the same pos_label, and X is
+        # validated already: their own positive columns, without a second
+        # check, averaged.
+        if len(self.estimators_) == 1:
+            return self.estimators_[0]._positive_proba(X)
+        return np.mean(
+            [estimator._positive_proba(X) for estimator in self.estimators_], axis=0
+        )
 
     def get_metadata_routing(self):
         """Route ``sample_weight`` to the first stage's ``fit``.
