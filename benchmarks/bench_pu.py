@@ -43,13 +43,14 @@ before its run in a later session, is ``RECOMMENDED_SEVENTH_NAME``
 whole of ``make_pu_classifier()``: the sixth, whose prior's forest and extra
 trees are each fitted once and score the rows out of bag instead of over 5
 folds; with a row of its own prior error); an eighth, named before its run in
-a later session, is ``RECOMMENDED_EIGHTH_NAME`` (``make_pu_classifier()``, an
-``AdaptivePUClassifier`` over the seventh: its nnPU network's scores choose
+a later session, is ``RECOMMENDED_EIGHTH_NAME`` (until the ninth
+``make_pu_classifier()``, now with ``n_estimators=1``: an
+``AdaptivePUClassifier`` over the seventh, whose nnPU network's scores choose
 between refitting with their mixture's prior, a label-spreading refit and the
 seventh as it is; with a row given the true prior); a ninth, named before
 its run in a later session, is ``RECOMMENDED_NINTH_NAME``
 (``make_pu_classifier()``, the eighth with ``n_estimators=5``: five fits
-averaged on its mixture route; given the true prior it is the eighth's row).
+averaged on its mixture route; given the true prior it is the eighth).
 
 How the peers are called:
 
@@ -793,8 +794,9 @@ RECOMMENDED_EIGHTH_NAME = (
 # 0.8578 and at c = 0.5 0.9478 against 0.9459 (6 seeds each); the five
 # refits alone, without the copies' prior, gained 0.004 to 0.005 on breast
 # cancer at c = 0.1 and on even against odd at c = 0.1 and 0.3. Given the
-# true prior it takes the network route, one fit, as the eighth does: the
-# "(eighth, true prior)" rows are its rows too.
+# true prior it is the eighth (a given prior stands, so the mixture route, the
+# only one that averages, is never taken): the "(eighth, true prior)" rows are
+# its rows too.
 RECOMMENDED_NINTH_NAME = (
     "recommended default (ninth): make_pu_classifier(), the eighth averaging "
     "five fits on its mixture route (n_estimators=5)"

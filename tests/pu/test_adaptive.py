@@ -18,7 +18,7 @@ from skrobust.pu import (
     PseudoLabelPUClassifier,
     WeightedElkanNotoClassifier,
 )
-from skrobust.pu._adaptive import _score_mixture
+from skrobust.pu._adaptive import _reseeded, _score_mixture
 
 
 def _first(**params):
@@ -125,6 +125,8 @@ def test_bad_input_is_refused(cancer_pu):
         AdaptivePUClassifier(LogisticRegression()).fit(X, s)
     with pytest.raises(ValueError, match="max_offset"):
         AdaptivePUClassifier(_first(), max_offset=0.0).fit(X, s)
+    with pytest.raises(ValueError, match="n_estimators"):
+        AdaptivePUClassifier(_first(), n_estimators=0).fit(X, s)
     with pytest.raises(ValueError, match="labelled|pos_label"):
         AdaptivePUClassifier(_first()).fit(X, np.zeros_like(s))
 
@@ -214,3 +216,75 @@ def test_fit_parameters_reach_the_first_stage(cancer_pu):
         AdaptivePUClassifier(first, random_state=0).fit(X, s, groups=groups)
     with pytest.raises(TypeError, match="LogisticRegression.fit"):
         clone(first).fit(X, s, groups=groups)
+
+
+def _logit_of(stage, X):
+    scores = np.clip(stage._pu_scores(X), 1e-6, 1 - 1e-6)
+    return np.log(scores / (1 - scores))
+
+
+def test_copies_join_the_mixture_and_the_refits_are_averaged(cancer_pu, fitted):
+    X, y, s = cancer_pu
+    model = AdaptivePUClassifier(_first(), n_estimators=3, random_state=0).fit(X, s)
+    assert model.route_ == "mixture"
+    assert len(model.estimators_) == 3
+    assert model.estimator_ is model.estimators_[0]
+    # The route is the single fit's: the copies only come after it.
+    assert model.score_offset_ == pytest.approx(fitted.score_offset_)
+    seeds = np.random.RandomState(0).randint(np.iinfo(np.int32).max, size=2)
+    first = _first().fit(X, s)
+    given = {"pu_estimator__class_prior": first.pu_estimator_.class_prior_}
+    logits = [_logit_of(first, X)] + [
+        _logit_of(_reseeded(first, seed).set_params(**given).fit(X, s), X)
+        for seed in seeds
+    ]
+    mean_scores = 1 / (1 + np.exp(-np.mean(logits, axis=0)))
+    share, _, _ = _score_mixture(mean_scores, s == 1, 0)
+    assert model.mixture_prior_ == pytest.approx(share.mean())
+    assert model.mixture_prior_ != pytest.approx(fitted.mixture_prior_)
+    prior = {"pu_estimator__class_prior": model.mixture_prior_}
+    refits = [_first().set_params(**prior)] + [
+        _reseeded(_first(), seed).set_params(**prior) for seed in seeds
+    ]
+    probas = [refit.fit(X, s).predict_proba(X) for refit in refits]
+    # Reseeding moved the copies' folds, so they differ.
+    assert not np.allclose(probas[0], probas[1])
+    assert_allclose(model.predict_proba(X), np.mean(probas, axis=0), atol=1e-9)
+    assert model.class_prior_ == pytest.approx(
+        np.mean([refit.class_prior_ for refit in refits])
+    )
+    assert model.score(X, y) > 0.85
+    again = AdaptivePUClassifier(_first(), n_estimators=3, random_state=0).fit(X, s)
+    assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+
+
+def test_the_other_routes_fit_once(cancer_pu):
+    X, _, s = cancer_pu
+    graph = AdaptivePUClassifier(
+        _first(), max_offset=0.1, n_estimators=3, random_state=0
+    ).fit(X, s)
+    network = AdaptivePUClassifier(
+        _first(), min_scale=1e6, n_estimators=3, random_state=0
+    ).fit(X, s)
+    assert (graph.route_, network.route_) == ("graph", "network")
+    assert len(graph.estimators_) == len(network.estimators_) == 1
+
+
+def test_reseeding_reaches_nested_seeds_and_leaves_the_original():
+    piped = _piped()
+    copy = _reseeded(piped, 7)
+    seeds = {
+        name: value
+        for name, value in copy.get_params(deep=True).items()
+        if name.endswith("random_state")
+    }
+    assert "pu_estimator__weightedelkannotoclassifier__random_state" in seeds
+    assert set(seeds.values()) == {7}
+    assert piped.pu_estimator[-1].random_state == 0
+
+
+def test_unseeded_copies_fit(cancer_pu):
+    X, _, s = cancer_pu
+    model = AdaptivePUClassifier(_first(), n_estimators=2).fit(X, s)
+    assert len(model.estimators_) == (2 if model.route_ == "mixture" else 1)
+    assert np.isfinite(model.predict_proba(X)).all()
