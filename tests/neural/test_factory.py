@@ -144,6 +144,7 @@ def test_parameters_reach_both_networks_and_the_prior():
     net, refit = first.pu_estimator, first.estimator
     assert model.pos_label == first.pos_label == "yes"
     assert model.random_state == 5
+    assert (model.n_estimators, model.n_jobs) == (5, 2)
     assert net.class_prior == 0.4
     assert net.device == refit.device == "meta"
     assert net.random_state == refit.random_state == 5

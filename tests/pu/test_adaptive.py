@@ -288,3 +288,13 @@ def test_unseeded_copies_fit(cancer_pu):
     model = AdaptivePUClassifier(_first(), n_estimators=2).fit(X, s)
     assert len(model.estimators_) == (2 if model.route_ == "mixture" else 1)
     assert np.isfinite(model.predict_proba(X)).all()
+
+
+def test_copies_fit_in_parallel_alike(cancer_pu):
+    X, _, s = cancer_pu
+    serial = AdaptivePUClassifier(_first(), n_estimators=3, random_state=0)
+    parallel = clone(serial).set_params(n_jobs=2)
+    serial.fit(X, s)
+    parallel.fit(X, s)
+    assert parallel.mixture_prior_ == pytest.approx(serial.mixture_prior_)
+    assert_allclose(parallel.predict_proba(X), serial.predict_proba(X))
