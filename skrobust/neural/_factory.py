@@ -55,8 +55,8 @@ def make_pu_classifier(
         Jobs for the prior estimate, about a fifth of a fit's time on large
         data (2 of 9 s on the PU benchmark's 20k-row set), and for the five
         fits averaged on the ``"mixture"`` route, most of a fit's time on
-        small data (two jobs on two cores: 3.3 s instead of 5.1 s on
-        ``breast_cancer``, 8.2 s instead of 13.5 s on even against odd
+        small data (two jobs on two cores: 2.9 s instead of 4.3 s on
+        ``breast_cancer``, 7.0 s instead of 11.2 s on even against odd
         digits); the first parallel fit in a process also pays for starting
         the workers (about 1 s).
     random_state : int, RandomState instance or None, default=None
@@ -90,9 +90,11 @@ def make_pu_classifier(
     averaged 0.952 accuracy and 0.941 F1 over the 16 settings against the
     seventh's 0.948 and 0.930; the five fits lifted breast cancer at a label
     frequency of 0.1 from 0.937 to 0.946 there. A fit on the ``"mixture"``
-    route (most small data sets here) costs nine more fits of both networks
-    with the prior given (about 5 s on breast cancer, 13.5 s on even against
-    odd digits, on one core); the ``"graph"`` route costs a label spreading;
+    route (most small data sets here) costs five more fits of both networks
+    and four of the nnPU network alone, all with the prior given (4.3 s in
+    all on breast cancer, 11.2 s on even against odd digits, on one core,
+    where the eighth took 1.3 and 3.0 s); the ``"graph"`` route costs a
+    label spreading;
     on the 20 000-row set the network's scores saturate and the seventh's
     single fit stands (about 10 s on one core). On the benchmark's seeds 0 to
     2 it averaged 0.951 accuracy and 0.943 F1 over the 16 settings (the

@@ -40,8 +40,14 @@ def _reseeded(estimator, seed):
     return clone(estimator).set_params(**dict.fromkeys(names, seed))
 
 
-def _fit_stage(stage, X, y, params):
-    return stage.fit(X, y, **params)
+def _fit_stage(stage, X, y, params, pu_only=False):
+    if not pu_only:
+        return stage.fit(X, y, **params)
+    # The copies that only lend their scores to the mixture need no refit.
+    params = dict(params)
+    sample_weight = params.pop("sample_weight", None)
+    stage._fit_pu_estimator(X, y, sample_weight, params)
+    return stage
 
 
 def _score_mixture(scores, labeled, seed, weight=None):
@@ -429,6 +435,7 @@ class AdaptivePUClassifier(
             X,
             y,
             params,
+            pu_only=True,
         )
         logits = [
             _logit(np.clip(stage._pu_scores(X), _CLIP, 1.0 - _CLIP))
@@ -442,12 +449,13 @@ class AdaptivePUClassifier(
             return self.mixture_prior_
         return float(np.average(mixture[0], weights=sample_weight))
 
-    def _fit_stages(self, stages, X, y, params):
-        """Fit unfitted ``stages`` on the same data, over ``n_jobs`` jobs."""
+    def _fit_stages(self, stages, X, y, params, pu_only=False):
+        """Fit unfitted ``stages`` on the same data, over ``n_jobs`` jobs;
+        with ``pu_only``, only their PU classifiers."""
         if self.n_jobs in (None, 1) or len(stages) == 1:
-            return [_fit_stage(stage, X, y, params) for stage in stages]
+            return [_fit_stage(stage, X, y, params, pu_only) for stage in stages]
         return Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_stage)(stage, X, y, params) for stage in stages
+            delayed(_fit_stage)(stage, X, y, params, pu_only) for stage in stages
         )
 
     def _positive_proba(self, X):

@@ -392,27 +392,10 @@ class PseudoLabelPUClassifier(
         self : PseudoLabelPUClassifier
             The fitted classifier.
         """
-        X, _, y, labeled = _validate_pu_inputs(self, X, y)
-        if sample_weight is not None:
-            sample_weight = check_row_weights(sample_weight, labeled.shape[0])
+        X, y, labeled, sample_weight, base_params = self._fit_pu_estimator(
+            X, y, sample_weight, fit_params
+        )
         base = self._base_estimator()
-        pu_params, base_params = self._route(sample_weight, fit_params)
-        if (
-            self.positives == "prior"
-            and self.class_prior is not None
-            and self.class_prior
-            < (fraction := _labeled_fraction(labeled, sample_weight))
-        ):
-            raise ValueError(
-                f"class_prior={_show_one(self.class_prior)} is below the labelled "
-                f"fraction {fraction:.4g} of y: under SCAR every labelled row is "
-                "positive, so the prior is at least that fraction."
-            )
-
-        pu_estimator = _with_pos_label(clone(self._fitted_pu_base(y)), self.pos_label)
-        self.pu_estimator_ = _fit_weighted(pu_estimator, X, y, **pu_params)
-        if isinstance(pu_estimator, FrozenEstimator):
-            self._check_frozen(pu_estimator)
         scores = self._pu_scores(X)
         n_positive = None
         if self.positives == "prior":
@@ -577,6 +560,33 @@ class PseudoLabelPUClassifier(
                 f"{list(frozen.classes_)} lack pos_label={_show_one(positive)}; "
                 "it was fitted on other labels than y."
             )
+
+    def _fit_pu_estimator(self, X, y, sample_weight, fit_params):
+        """Validate the data and fit the PU classifier alone (``pu_estimator_``),
+        the first half of ``fit``; :class:`AdaptivePUClassifier` stops here
+        for copies it only needs the scores of. Returns the validated data
+        and the refit's share of ``fit_params``."""
+        X, _, y, labeled = _validate_pu_inputs(self, X, y)
+        if sample_weight is not None:
+            sample_weight = check_row_weights(sample_weight, labeled.shape[0])
+        pu_params, base_params = self._route(sample_weight, fit_params)
+        if (
+            self.positives == "prior"
+            and self.class_prior is not None
+            and self.class_prior
+            < (fraction := _labeled_fraction(labeled, sample_weight))
+        ):
+            raise ValueError(
+                f"class_prior={_show_one(self.class_prior)} is below the labelled "
+                f"fraction {fraction:.4g} of y: under SCAR every labelled row is "
+                "positive, so the prior is at least that fraction."
+            )
+
+        pu_estimator = _with_pos_label(clone(self._fitted_pu_base(y)), self.pos_label)
+        self.pu_estimator_ = _fit_weighted(pu_estimator, X, y, **pu_params)
+        if isinstance(pu_estimator, FrozenEstimator):
+            self._check_frozen(pu_estimator)
+        return X, y, labeled, sample_weight, base_params
 
     def _pu_scores(self, X):
         """The PU classifier's :math:`P(y = 1 \\mid x)` on the rows ``X``."""
