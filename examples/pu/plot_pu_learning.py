@@ -69,8 +69,9 @@ for method, prior in estimates.items():
 # training row, and a logistic regression refits on those labels. The last,
 # with the neural extra, is the benchmark's recommended default: an nnPU
 # network with a median prior, refitted on its own labels by a network, the
-# last stage chosen from the network's scores
-# (:func:`skrobust.neural.make_pu_classifier`).
+# last stage chosen from the network's scores (where they fall into two
+# groups, five refits with the prior those groups give, averaged;
+# :func:`skrobust.neural.make_pu_classifier`).
 models = {
     "unlabelled = negative": LogisticRegression(),
     "ElkanNoto": ElkanNotoClassifier(random_state=0),
