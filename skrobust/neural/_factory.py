@@ -58,7 +58,9 @@ def make_pu_classifier(
         small data (two jobs on two cores: 2.9 s instead of 4.3 s on
         ``breast_cancer``, 7.0 s instead of 11.2 s on even against odd
         digits); the first parallel fit in a process also pays for starting
-        the workers (about 1 s).
+        the workers (about 1 s). The networks then train in worker processes
+        and travel back pickled; with ``device="cuda"`` that is untested, so
+        leave it at ``None`` there.
     random_state : int, RandomState instance or None, default=None
         Seeds the prior estimate and both networks; an int gives the same
         model on every fit.

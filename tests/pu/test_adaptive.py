@@ -298,3 +298,29 @@ def test_copies_fit_in_parallel_alike(cancer_pu):
     parallel.fit(X, s)
     assert parallel.mixture_prior_ == pytest.approx(serial.mixture_prior_)
     assert_allclose(parallel.predict_proba(X), serial.predict_proba(X))
+
+
+def test_a_joblib_context_reaches_the_copies(cancer_pu, monkeypatch):
+    from joblib import parallel_backend
+
+    import skrobust.pu._adaptive as adaptive
+
+    built = []
+
+    class Recording(adaptive.Parallel):
+        def __init__(self, *args, **kwargs):
+            built.append(kwargs.get("n_jobs"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(adaptive, "Parallel", Recording)
+    X, _, s = cancer_pu
+    with parallel_backend("threading", n_jobs=2):
+        model = AdaptivePUClassifier(_first(), n_estimators=3, random_state=0)
+        model.fit(X, s)
+    # n_jobs=None leaves the choice to the context: the two copies and the
+    # three refits each went through joblib.
+    assert model.route_ == "mixture"
+    assert built == [None, None]
+    built.clear()
+    model.set_params(n_jobs=1).fit(X, s)
+    assert built == []
