@@ -144,8 +144,9 @@ class AdaptivePUClassifier(
         rows rather than a pile of saturated scores.
     n_estimators : int >= 1, default=1
         Fits averaged on the ``"mixture"`` route (and first stages whose mean
-        log-odds give its prior); the other routes fit once. Each copy costs
-        a fit of ``estimator`` with its prior given (no prior estimate).
+        log-odds give its prior); the other routes fit once. Each refit costs
+        a fit of ``estimator``, and each first-stage copy a fit of its PU
+        classifier alone, all with the prior given (no prior estimate).
     n_jobs : int, default=None
         Jobs for the copies of the ``"mixture"`` route, through joblib;
         ``None`` means 1 unless in a :func:`joblib.parallel_backend` context.
@@ -313,9 +314,9 @@ class AdaptivePUClassifier(
         sample_weight : array-like of shape (n_samples,), default=None
             Row weights: passed to the first stage (and to its copies and
             refits on the ``"mixture"`` route) and counted in the mixture's
-            prior. The graph
-            refit takes none, so weighted data never takes the ``"graph"``
-            route. Rows of zero weight are left out of the mixture.
+            prior. The graph refit takes none, so weighted data never takes
+            the ``"graph"`` route. Rows of zero weight are left out of the
+            mixture.
         **fit_params : dict
             Passed to the first stage's ``fit`` (and to its copies' and
             refits' on the ``"mixture"`` route), which routes them on.
