@@ -53,7 +53,9 @@ INSTANCE_PARAMS = {
     ],
     # A light first stage (the unbiased-risk classifier, no networks).
     "AdaptivePUClassifier": lambda: [
-        {"estimator": _pseudo_label_classifier(), "random_state": 0}
+        {"estimator": _pseudo_label_classifier(), "random_state": 0},
+        # Averaged copies on the mixture route, where a check's data takes it.
+        {"estimator": _pseudo_label_classifier(), "n_estimators": 3, "random_state": 0},
     ],
     "WeightedElkanNotoClassifier": [{"cv": 3, "random_state": 0}],
     "UnbiasedPUClassifier": [{"cv": 3, "random_state": 0}],
