@@ -3,6 +3,7 @@ r"""Choose the last stage of a pseudo-labelling PU classifier from its scores.""
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.mixture import GaussianMixture
@@ -27,6 +28,12 @@ _CLIP = 1e-6
 
 def _logit(scores):
     return np.log(scores / (1.0 - scores))
+
+
+def _clipped_scores(stage, X):
+    """A fitted stage's PU scores of ``X``, kept off 0 and 1 so that their
+    log-odds stay finite."""
+    return np.clip(stage._pu_scores(X), _CLIP, 1.0 - _CLIP)
 
 
 def _reseeded(estimator, seed):
@@ -334,7 +341,7 @@ class AdaptivePUClassifier(
             params["sample_weight"] = sample_weight
         first_stage = clone(self._first_stage()).set_params(pos_label=self.pos_label)
         first = first_stage.fit(X, y, **params)
-        scores = np.clip(first._pu_scores(X), _CLIP, 1.0 - _CLIP)
+        scores = _clipped_scores(first, X)
         seed = _member_seed(self.random_state)
         mixture = _score_mixture(scores, labeled, seed, sample_weight)
         self.route_, self.score_offset_, self.mixture_prior_ = "network", np.nan, np.nan
@@ -361,6 +368,7 @@ class AdaptivePUClassifier(
                     sample_weight,
                     params,
                     first=first,
+                    scores=scores,
                     prior_key=prior_key,
                     seeds=copy_seeds,
                     mixture_seed=seed,
@@ -376,8 +384,8 @@ class AdaptivePUClassifier(
             )
             # The first refit keeps the seeds it was given; the copies' seeds
             # come from random_state, so an int gives the same ensemble.
-            stages = [clone(first_stage)] + [
-                _reseeded(first_stage, int(copy_seed)) for copy_seed in copy_seeds
+            stages = [clone(first)] + [
+                _reseeded(first, int(copy_seed)) for copy_seed in copy_seeds
             ]
             log_progress(
                 self.verbose, f"{len(stages)} refit(s) with the prior {prior:.4f}"
@@ -421,14 +429,15 @@ class AdaptivePUClassifier(
         params,
         *,
         first,
+        scores,
         prior_key,
         seeds,
         mixture_seed,
     ):
         """The mixture's prior read off the mean log-odds of the first fit
-        (``first``) and of one unfitted copy of it per seed in
-        ``seeds``, each given the first fit's prior so that none estimates it
-        again."""
+        (``first``, whose clipped ``scores`` are at hand) and of one unfitted
+        copy of it per seed in ``seeds``, each given the first fit's prior so
+        that none estimates it again."""
         step, _ = _weighted_step(first.pu_estimator_)
         first_prior = getattr(step, "class_prior_", None)
         given = {} if first_prior is None else {prior_key: float(first_prior)}
@@ -442,13 +451,12 @@ class AdaptivePUClassifier(
             params,
             pu_only=True,
         )
-        logits = [
-            _logit(np.clip(stage._pu_scores(X), _CLIP, 1.0 - _CLIP))
-            for stage in [first, *copies]
+        logits = [_logit(scores)] + [
+            _logit(_clipped_scores(copy, X)) for copy in copies
         ]
         # Averaging the log-odds before the mixture smooths out one network's
         # quirks, which move the share the mixture reads.
-        mean_scores = 1.0 / (1.0 + np.exp(-np.mean(logits, axis=0)))
+        mean_scores = expit(np.mean(logits, axis=0))
         mixture = _score_mixture(mean_scores, labeled, mixture_seed, sample_weight)
         if mixture is None:
             return self.mixture_prior_
